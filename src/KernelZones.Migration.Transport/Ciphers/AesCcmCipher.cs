@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+
+namespace KernelZones.Migration.Transport.Ciphers;
+
+/// <summary><c>aes-128-ccm</c>: the BCL's <see cref="AesCcm"/> (CTR + CBC-MAC on hardware AES, NIST SP 800-38C) with a 16-byte tag.</summary>
+internal sealed class AesCcmCipher : ICipher
+{
+    private const int KeyBytes = 16;
+    private const int TagBytes = 16;
+    private readonly AesCcm _aes;
+
+    public AesCcmCipher(ReadOnlySpan<byte> key)
+    {
+        CipherArguments.CheckKey(key, KeyBytes, CipherSuite.Aes128Ccm);
+        _aes = new AesCcm(key);
+    }
+
+    public string Name => CipherSuite.Aes128Ccm;
+
+    public int KeySize => KeyBytes;
+
+    public int NonceSize => CipherArguments.NonceSize;
+
+    public int TagSize => TagBytes;
+
+    public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData = default)
+    {
+        CipherArguments.Check(nonce, plaintext, ciphertext, tag, TagBytes);
+        _aes.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+    }
+
+    public void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData = default)
+    {
+        CipherArguments.Check(nonce, ciphertext, plaintext, tag, TagBytes);
+        _aes.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+    }
+
+    public void Dispose() => _aes.Dispose();
+}
