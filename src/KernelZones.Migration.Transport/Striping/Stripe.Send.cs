@@ -1,0 +1,191 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using KernelZones.Migration.Transport.Framing;
+
+namespace KernelZones.Migration.Transport.Striping;
+
+public sealed partial class Stripe
+{
+    private const int FlushThreshold = 64 * 1024;
+
+    /// <summary>Queues a batch; completes when every record of it has been sealed into the socket's pipe.</summary>
+    /// <param name="batch">The records to send; pulled by the stripe's sending loop.</param>
+    /// <param name="cancellationToken">Cancels the wait; cancelling aborts the whole transfer, because a half-sent batch cannot be taken back.</param>
+    /// <exception cref="TransportException">The transfer was aborted; the message gives the first reason.</exception>
+    public Task SendAsync(IRecordBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return QueueAsync(SendRequest.For(batch), cancellationToken);
+    }
+
+    /// <summary>Sends one small control record (at most 64 KiB) after everything queued before it.</summary>
+    /// <param name="position">The caller's label for the record.</param>
+    /// <param name="payload">The payload; copied before the method returns.</param>
+    /// <param name="flags">The caller's flags; the high bit is reserved.</param>
+    /// <param name="cancellationToken">Cancels the wait (and aborts the transfer).</param>
+    public Task SendControlAsync(long position, ReadOnlySpan<byte> payload, byte flags = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(payload.Length, MaxControlPayload, nameof(payload));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(flags, (byte)(KeepAliveFlag - 1), nameof(flags));
+        return QueueAsync(SendRequest.For(new ControlBatch(position, payload.ToArray(), flags)), cancellationToken);
+    }
+
+    internal Task SendEndOfStreamAsync() => QueueAsync(SendRequest.EndOfStream(), CancellationToken.None);
+
+    internal void SendKeepAlive() => _requests.Writer.TryWrite(SendRequest.For(new ControlBatch(0, [], KeepAliveFlag)));
+
+    private async Task QueueAsync(SendRequest request, CancellationToken cancellationToken)
+    {
+        _transfer.ThrowIfAborted();
+        if (!_requests.Writer.TryWrite(request))
+        {
+            _transfer.ThrowIfAborted();
+            throw new InvalidOperationException($"Stripe {Index} has already ended its stream.");
+        }
+
+        try
+        {
+            await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            _transfer.Abort(new TransportException("The transfer was cancelled.", ex));
+            throw _transfer.AbortReason!;
+        }
+    }
+
+    private async Task SealLoopAsync()
+    {
+        SendRequest? current = null;
+        try
+        {
+            // ConfigureAwait(true): on a dedicated stripe thread the continuation must come back to that thread.
+            while (await _requests.Reader.WaitToReadAsync(_aborted).ConfigureAwait(true))
+            {
+                while (_requests.Reader.TryRead(out current))
+                {
+                    if (current.Batch is null)
+                    {
+                        _requests.Writer.TryComplete();
+                        _sealer.SealEndOfStream(_output.Writer);
+                        await FlushOutputAsync().ConfigureAwait(true);
+                        await _output.Writer.CompleteAsync().ConfigureAwait(true);
+                        current.Done.TrySetResult();
+                        return;
+                    }
+
+                    await SealBatchAsync(current.Batch).ConfigureAwait(true);
+                    current.Done.TrySetResult();
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            var failure = Failure("sending failed: " + ex.Message, ex);
+            current?.Done.TrySetException(failure);
+            _transfer.Abort(failure);
+            await _output.Writer.CompleteAsync(failure).ConfigureAwait(true);
+        }
+    }
+
+    private async ValueTask SealBatchAsync(IRecordBatch batch)
+    {
+        while (batch.TryGetNext(out OutgoingRecord record))
+        {
+            _sealer.Seal(_output.Writer, record.Type, record.Position, Payload(batch, record), record.Flags);
+
+            // Small records are gathered into one socket write; large ones go out one by one.
+            if (_output.Writer.UnflushedBytes >= FlushThreshold)
+            {
+                await FlushOutputAsync().ConfigureAwait(true);
+            }
+        }
+
+        await FlushOutputAsync().ConfigureAwait(true);
+    }
+
+    private static ReadOnlySpan<byte> Payload(IRecordBatch batch, in OutgoingRecord record)
+    {
+        if ((record.Flags & KeepAliveFlag) != 0 && batch is not ControlBatch)
+        {
+            ThrowHelper.ThrowInvalidOperation($"Record flags 0x{record.Flags:x2} use the high bit, which the transport reserves.");
+        }
+
+        ReadOnlySpan<byte> payload = batch.GetPayload(record);
+        if (payload.Length != record.Length)
+        {
+            ThrowHelper.ThrowInvalidOperation($"The batch returned a {payload.Length}-byte payload for a {record.Length}-byte record at {record.Position}.");
+        }
+
+        return payload;
+    }
+
+    private async ValueTask FlushOutputAsync()
+    {
+        FlushResult result = await _output.Writer.FlushAsync(_aborted).ConfigureAwait(true);
+        if (result.IsCompleted)
+        {
+            throw _transfer.AbortReason ?? new TransportException($"Stripe {Index}: the connection closed while sending.");
+        }
+    }
+
+    private async Task SocketSendLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await _output.Reader.ReadAsync(_aborted).ConfigureAwait(false);
+                foreach (ReadOnlyMemory<byte> segment in result.Buffer)
+                {
+                    await SendAllAsync(segment).ConfigureAwait(false);
+                }
+
+                Interlocked.Add(ref _bytesSent, result.Buffer.Length);
+                Interlocked.Exchange(ref _lastSendTicks, Environment.TickCount64);
+                TransportMetrics.AddSent(Index, result.Buffer.Length);
+                _output.Reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            _socket.Shutdown(SocketShutdown.Send);
+            await _output.Reader.CompleteAsync().ConfigureAwait(false);
+            _outputEnded.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            var failure = Failure("sending failed: " + ex.Message, ex);
+            _transfer.Abort(failure);
+            await _output.Reader.CompleteAsync(failure).ConfigureAwait(false);
+            _outputEnded.TrySetException(failure);
+        }
+    }
+
+    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> segment)
+    {
+        while (!segment.IsEmpty)
+        {
+            int sent = await _socket.SendAsync(segment, SocketFlags.None, _aborted).ConfigureAwait(false);
+            segment = segment[sent..];
+        }
+    }
+
+    /// <summary>A single control record, sent as a one-record batch.</summary>
+    private sealed class ControlBatch(long position, byte[] payload, byte flags) : IRecordBatch
+    {
+        private bool _taken;
+
+        public bool TryGetNext(out OutgoingRecord record)
+        {
+            record = new OutgoingRecord(RecordType.Control, position, payload.Length, flags);
+            bool next = !_taken;
+            _taken = true;
+            return next;
+        }
+
+        public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => payload;
+    }
+}

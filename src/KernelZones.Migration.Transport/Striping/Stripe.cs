@@ -1,0 +1,152 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using KernelZones.Migration.Transport.Framing;
+using KernelZones.Migration.Transport.Keys;
+
+namespace KernelZones.Migration.Transport.Striping;
+
+/// <summary>
+/// One stripe of a transfer: one TCP connection with a sending loop that seals records straight from the
+/// caller's memory into the socket's pipe, and a receiving loop that opens records straight from the pipe
+/// into the memory the sink names.
+/// </summary>
+/// <remarks>
+/// Records sent on one stripe arrive in order; keep a given position on one stripe (address affinity) to
+/// make sure a newer copy is never overtaken by an older one. Members are thread-safe; batches queued with
+/// <see cref="SendAsync"/> are sent one after another in the order they were queued.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The owning StripedTransfer releases the keys once every loop of the stripe has ended (ReleaseKeys); callers never own a stripe.")]
+public sealed partial class Stripe
+{
+    internal const byte KeepAliveFlag = 0x80;
+    private const int MaxControlPayload = 64 * 1024;
+
+    private readonly StripedTransfer _transfer;
+    private readonly Socket _socket;
+    private readonly Pipe _output;
+    private readonly Pipe _input;
+    private readonly RecordSealer _sealer;
+    private readonly RecordOpener _opener;
+    private readonly IRecordSink _sink;
+    private readonly Channel<SendRequest> _requests = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _peerEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _outputEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly byte[] _controlBuffer = new byte[MaxControlPayload];
+    private readonly LoopThread? _sendThread;
+    private readonly LoopThread? _receiveThread;
+    private readonly CancellationToken _aborted;
+    private Task _loops = Task.CompletedTask; // set once by Start
+    private long _bytesSent;
+    private long _bytesReceived;
+    private long _lastReceiveTicks = Environment.TickCount64;
+    private long _lastSendTicks = Environment.TickCount64;
+
+    internal Stripe(StripedTransfer transfer, int index, Socket socket, SessionKeySchedule keys, StreamDirection sendDirection, IRecordSink sink, StripeOptions options)
+    {
+        _transfer = transfer;
+        Index = index;
+        _socket = socket;
+        _sink = sink;
+        _aborted = transfer.AbortToken;
+        RemoteEndPoint = socket.RemoteEndPoint;
+        var receiveDirection = sendDirection == StreamDirection.SourceToDestination ? StreamDirection.DestinationToSource : StreamDirection.SourceToDestination;
+        _sealer = new RecordSealer(keys.CreateStreamKeys(index, sendDirection, transfer.CipherName), options.Records);
+        _opener = new RecordOpener(keys.CreateStreamKeys(index, receiveDirection, transfer.CipherName), options.Records);
+
+        if (options.Scheduling == StripeScheduling.DedicatedThreads)
+        {
+            _sendThread = new LoopThread($"kz-migr send {index}", SealLoopAsync);
+            _receiveThread = new LoopThread($"kz-migr receive {index}", OpenLoopAsync);
+        }
+
+        long threshold = (long)Math.Max(2, options.PipeThresholdRecords) * options.Records.MaxRecordLength;
+        _output = new Pipe(new PipeOptions(
+            pauseWriterThreshold: threshold, resumeWriterThreshold: threshold / 2,
+            readerScheduler: PipeScheduler.ThreadPool, writerScheduler: _sendThread?.Scheduler ?? PipeScheduler.ThreadPool,
+            useSynchronizationContext: false));
+        _input = new Pipe(new PipeOptions(
+            pauseWriterThreshold: threshold, resumeWriterThreshold: threshold / 2,
+            readerScheduler: _receiveThread?.Scheduler ?? PipeScheduler.ThreadPool, writerScheduler: PipeScheduler.ThreadPool,
+            useSynchronizationContext: false));
+    }
+
+    /// <summary>The stripe's index, 0 to the stripe count − 1.</summary>
+    public int Index { get; }
+
+    /// <summary>The peer's address and port.</summary>
+    public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>Bytes this stripe has written to its socket, records and overhead included.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Bytes this stripe has read from its socket.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Whether the stripe's data paths run on dedicated threads that are still alive (for diagnostics and tests).</summary>
+    internal bool HasLiveThreads => (_sendThread?.IsAlive ?? false) || (_receiveThread?.IsAlive ?? false);
+
+    internal Task PeerEnded => _peerEnded.Task;
+
+    internal Task OutputEnded => _outputEnded.Task;
+
+    internal Task Loops => _loops;
+
+    internal void Start()
+    {
+        Task sending = SocketSendLoopAsync();
+        Task receiving = SocketReceiveLoopAsync();
+        Task sealing, opening;
+        if (_sendThread is not null && _receiveThread is not null)
+        {
+            _sendThread.Start();
+            _receiveThread.Start();
+            sealing = _sendThread.Completion;
+            opening = _receiveThread.Completion;
+        }
+        else
+        {
+            sealing = Task.Run(SealLoopAsync);
+            opening = Task.Run(OpenLoopAsync);
+        }
+
+        _loops = Task.WhenAll(sending, receiving, sealing, opening);
+    }
+
+    /// <summary>Tears the connection down at once (RST), so that the peer sees the abort without waiting.</summary>
+    internal void Kill()
+    {
+        try
+        {
+            _socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        _socket.Dispose();
+        _requests.Writer.TryComplete();
+        _peerEnded.TrySetCanceled(_aborted);
+        _outputEnded.TrySetCanceled(_aborted);
+    }
+
+    internal void ReleaseKeys()
+    {
+        _sealer.Dispose();
+        _opener.Dispose();
+    }
+
+    /// <summary>Milliseconds since this stripe last received and last sent anything, for the transfer's watchdog.</summary>
+    internal (long SinceReceive, long SinceSend) Idle()
+    {
+        long now = Environment.TickCount64;
+        return (now - Interlocked.Read(ref _lastReceiveTicks), now - Interlocked.Read(ref _lastSendTicks));
+    }
+
+    private TransportException Failure(string what, Exception? cause) =>
+        cause is OperationCanceledException && _transfer.AbortReason is { } reason
+            ? reason
+            : new TransportException($"Stripe {Index} ({RemoteEndPoint}): {what}", cause);
+}

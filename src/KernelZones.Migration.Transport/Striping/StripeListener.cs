@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using KernelZones.Migration.Transport.Keys;
+using Microsoft.Extensions.Logging;
+
+namespace KernelZones.Migration.Transport.Striping;
+
+/// <summary>
+/// The destination's data service (the seed's <c>kz-migr</c>, TCP port 8102 by default): accepts the stripes of
+/// the transfers it has been told to expect, and drops every other connection at the handshake.
+/// </summary>
+/// <remarks>
+/// A connection is dropped — logged and counted, without disturbing transfers in progress — when its first
+/// bytes are not our hello, name an unknown transfer, carry a bad proof, repeat a hello already seen, name a
+/// stripe already connected, or do not arrive within <see cref="StripeOptions.HandshakeTimeout"/>. At most
+/// <see cref="StripeOptions.MaxPendingHandshakes"/> connections wait in the handshake at once. Thread-safe.
+/// </remarks>
+public sealed class StripeListener : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly StripeOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<Guid, Expected> _expected = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _pendingHandshakes;
+    private readonly ConcurrentDictionary<Task, bool> _handshakes = new();
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _rejected;
+
+    private StripeListener(Socket socket, StripeOptions options)
+    {
+        _socket = socket;
+        _options = options;
+        _logger = TransportLog.CreateLogger(options.LoggerFactory);
+        _pendingHandshakes = new SemaphoreSlim(options.MaxPendingHandshakes);
+    }
+
+    /// <summary>The bound address and port (useful when started on port 0).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    /// <summary>Connections dropped at the handshake (or for exceeding the pending-handshake cap) since start.</summary>
+    public long RejectedConnections => Interlocked.Read(ref _rejected);
+
+    /// <summary>Binds and starts accepting.</summary>
+    /// <param name="endPoint">Address and port; <see cref="IPAddress.IPv6Any"/> accepts IPv4 too (dual mode). Port 0 picks a free port.</param>
+    /// <param name="options">Settings; <see langword="null"/> means <see cref="StripeOptions.Default"/>.</param>
+    /// <exception cref="SocketException">The address cannot be bound (for example, the port is in use).</exception>
+    public static StripeListener Start(IPEndPoint endPoint, StripeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.Bind(endPoint);
+            socket.Listen(512);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var listener = new StripeListener(socket, options ?? StripeOptions.Default);
+        TransportLog.Listening(listener._logger, listener.LocalEndPoint.ToString());
+        listener._acceptLoop = listener.AcceptLoopAsync();
+        return listener;
+    }
+
+    /// <summary>
+    /// Registers a transfer the listener should accept stripes for. The returned transfer starts receiving as each
+    /// stripe arrives; <see cref="StripedTransfer.WaitForStripesAsync"/> waits for all of them.
+    /// </summary>
+    /// <param name="descriptor">What the control channel negotiated; the listener derives what it needs and does not keep it.</param>
+    /// <param name="sink">Where received records go.</param>
+    /// <exception cref="InvalidOperationException">A transfer with the same id is already expected.</exception>
+    public StripedTransfer Expect(TransferDescriptor descriptor, IRecordSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(sink);
+        var transfer = new StripedTransfer(descriptor, StreamDirection.DestinationToSource, sink, _options, t => _expected.TryRemove(t.MigrationId, out _));
+        if (!_expected.TryAdd(descriptor.MigrationId, new Expected(transfer)))
+        {
+            throw new InvalidOperationException($"Transfer {descriptor.MigrationId} is already expected.");
+        }
+
+        return transfer;
+    }
+
+    /// <summary>Stops accepting, drops pending handshakes and aborts every transfer still expected.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _socket.Dispose();
+        await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_handshakes.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var expected in _expected.Values)
+        {
+            await expected.Transfer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        _pendingHandshakes.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                TransportLog.AcceptFailed(_logger, ex);
+                continue;
+            }
+
+            if (!_pendingHandshakes.Wait(0))
+            {
+                Reject(connection, "too many connections are already in their handshake");
+                continue;
+            }
+
+            Task handshake = HandshakeAsync(connection);
+            _handshakes.TryAdd(handshake, true);
+            _ = handshake.ContinueWith(static (t, s) => ((StripeListener)s!)._handshakes.TryRemove(t, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task HandshakeAsync(Socket connection)
+    {
+        byte[] hello = new byte[StripeHandshake.HelloSize];
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            timeout.CancelAfter(_options.HandshakeTimeout);
+            await ReceiveExactlyAsync(connection, hello, timeout.Token).ConfigureAwait(false);
+            string? refusal = Admit(connection, hello, out var expected, out int stripe);
+            if (refusal is not null)
+            {
+                Reject(connection, refusal);
+                return;
+            }
+
+            byte[] reply = new byte[StripeHandshake.ReplySize];
+            StripeHandshake.WriteReply(reply, hello, expected!.Transfer.HandshakeKey);
+            await connection.SendAsync(reply, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            connection.NoDelay = true;
+            if (!expected.Transfer.TryAttach(stripe, connection))
+            {
+                Reject(connection, $"stripe {stripe} of transfer {expected.Transfer.MigrationId} is already connected");
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            Reject(connection, ex is OperationCanceledException ? $"no complete handshake within {_options.HandshakeTimeout.TotalSeconds:0.#} s" : ex.Message);
+        }
+        finally
+        {
+            _pendingHandshakes.Release();
+        }
+    }
+
+    private string? Admit(Socket connection, byte[] hello, out Expected? expected, out int stripe)
+    {
+        expected = null;
+        stripe = -1;
+        if (StripeHandshake.ReadHello(hello) is not { } header)
+        {
+            return "not a kz-migr stripe handshake";
+        }
+
+        if (header.Version != StripeHandshake.Version)
+        {
+            return $"handshake version {header.Version} is not supported (this host speaks {StripeHandshake.Version})";
+        }
+
+        if (!_expected.TryGetValue(header.MigrationId, out expected))
+        {
+            return $"unknown transfer {header.MigrationId}";
+        }
+
+        if (!StripeHandshake.VerifyHello(hello, expected.Transfer.HandshakeKey))
+        {
+            return $"bad proof of the session key for transfer {header.MigrationId}";
+        }
+
+        if (header.StripeCount != expected.Transfer.StripeCount || header.StripeIndex >= header.StripeCount)
+        {
+            return $"stripe {header.StripeIndex} of {header.StripeCount} does not match transfer {header.MigrationId} ({expected.Transfer.StripeCount} stripes)";
+        }
+
+        if (!expected.SeenNonces.TryAdd(StripeHandshake.Nonce(hello), true))
+        {
+            return $"replayed handshake for stripe {header.StripeIndex} of transfer {header.MigrationId}";
+        }
+
+        if (expected.Transfer.IsStripeTaken(header.StripeIndex))
+        {
+            return $"stripe {header.StripeIndex} of transfer {header.MigrationId} is already connected";
+        }
+
+        stripe = header.StripeIndex;
+        _ = connection;
+        return null;
+    }
+
+    private void Reject(Socket connection, string reason)
+    {
+        Interlocked.Increment(ref _rejected);
+        TransportMetrics.HandshakeRejected(reason.Split(' ')[0]);
+        TransportLog.HandshakeRejected(_logger, SafeRemote(connection), reason);
+        connection.Dispose();
+    }
+
+    private static string? SafeRemote(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint?.ToString();
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    internal static async ValueTask ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (received == 0)
+            {
+                throw new SocketException((int)SocketError.ConnectionReset);
+            }
+
+            buffer = buffer[received..];
+        }
+    }
+
+    private sealed class Expected(StripedTransfer transfer)
+    {
+        public StripedTransfer Transfer { get; } = transfer;
+
+        public ConcurrentDictionary<UInt128, bool> SeenNonces { get; } = new();
+    }
+}
