@@ -1,0 +1,58 @@
+using System.Net;
+using System.Security.Cryptography;
+using KernelZones.Benchmarks.Measurement;
+using KernelZones.Migration.Transport.Framing;
+using KernelZones.Migration.Transport.Striping;
+
+namespace KernelZones.Benchmarks.Transport;
+
+/// <summary>Our side of the transport benchmark: the striped transfer through its public API over loopback.</summary>
+internal static class StripedRun
+{
+    public static async Task<RunResult> RunAsync(string cipher, int stripes, long totalBytes, int recordSize, RingMemory source, RingMemory destination, StripeScheduling scheduling)
+    {
+        var options = new StripeOptions
+        {
+            Scheduling = scheduling,
+            Records = new RecordOptions { MaxPayloadLength = Math.Max(recordSize, RecordOptions.DefaultMaxPayloadLength) },
+        };
+        await using var listener = StripeListener.Start(new IPEndPoint(IPAddress.Loopback, 0), options);
+        using var descriptor = new TransferDescriptor(Guid.NewGuid(), RandomNumberGenerator.GetBytes(32), cipher, stripes);
+        await using var receiving = listener.Expect(descriptor, new RingSink(destination));
+        await using var sending = await StripeConnector.ConnectAsync(listener.LocalEndPoint, descriptor, new RingSink(destination), options);
+        await receiving.WaitForStripesAsync();
+
+        long perStripe = totalBytes / stripes / recordSize * recordSize;
+        var meter = new RunMeter();
+        await Task.WhenAll(sending.Stripes.Select(s => s.SendAsync(new RingBatch(source, s.Index * perStripe, perStripe, recordSize))));
+        await Task.WhenAll(sending.CompleteAsync(), receiving.CompleteAsync());
+        return meter.Stop(perStripe * stripes);
+    }
+
+    private sealed class RingBatch(RingMemory source, long start, long length, int recordSize) : IRecordBatch
+    {
+        private long _next = start;
+
+        public bool TryGetNext(out OutgoingRecord record)
+        {
+            record = new OutgoingRecord(RecordType.Data, _next, recordSize);
+            _next += recordSize;
+            return record.Position < start + length;
+        }
+
+        public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.At(record.Position, record.Length);
+    }
+
+    private sealed class RingSink(RingMemory destination) : IRecordSink
+    {
+        public Span<byte> GetDataDestination(int stripeIndex, in RecordHeader header) => destination.At(header.Position, header.PayloadLength);
+
+        public void OnDataReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
+        {
+        }
+
+        public void OnControlReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
+        {
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Json;
+using KernelZones.Benchmarks.Measurement;
+using KernelZones.Migration.Transport.Ciphers;
+using KernelZones.Migration.Transport.Striping;
+
+namespace KernelZones.Benchmarks.Transport;
+
+/// <summary>
+/// <c>transport --cipher C --stripes N --size S [--record R] [--runs K] [--scheduling dedicated|pool] [--json F]</c>:
+/// memory-to-memory over loopback through our striped transfer and, in the same run, through the direct
+/// baseline; prints both throughputs, the ratio, CPU seconds and managed bytes allocated per GiB.
+/// </summary>
+internal static class TransportMode
+{
+    private const long WindowBytes = 256L << 20;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var arguments = new ModeArguments(args);
+        string cipher = arguments.Get("cipher", CipherSuite.Aes128Ccm);
+        int stripes = arguments.GetInt("stripes", 2);
+        long size = arguments.GetSize("size", "4G");
+        int record = (int)arguments.GetSize("record", "256K");
+        int runs = arguments.GetInt("runs", 1);
+        var scheduling = arguments.Get("scheduling", "dedicated") == "pool" ? StripeScheduling.ThreadPool : StripeScheduling.DedicatedThreads;
+
+        using var source = new RingMemory(WindowBytes, random: true);
+        using var destination = new RingMemory(WindowBytes, random: false);
+        var ours = new List<RunResult>();
+        var baseline = new List<RunResult>();
+        Console.WriteLine($"transport: cipher {cipher}, {stripes} stripe(s), {size >> 20} MiB per run, {record >> 10} KiB records, {scheduling}");
+        for (int run = 0; run < runs; run++)
+        {
+            // Alternate the order so that neither side always runs on a warmer machine.
+            if (run % 2 == 0)
+            {
+                baseline.Add(DirectBaseline.Run(cipher, stripes, size, record, source, destination));
+                ours.Add(await StripedRun.RunAsync(cipher, stripes, size, record, source, destination, scheduling));
+            }
+            else
+            {
+                ours.Add(await StripedRun.RunAsync(cipher, stripes, size, record, source, destination, scheduling));
+                baseline.Add(DirectBaseline.Run(cipher, stripes, size, record, source, destination));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  run {run + 1}: ours {ours[^1].GBps:0.000} GB/s ({ours[^1].CpuSeconds:0.00} s CPU, {ours[^1].AllocatedBytesPerGiB / 1024:0.0} KiB/GiB allocated)   baseline {baseline[^1].GBps:0.000} GB/s ({baseline[^1].CpuSeconds:0.00} s CPU)   ratio {ours[^1].GBps / baseline[^1].GBps:0.000}"));
+        }
+
+        var report = Report(cipher, stripes, size, ours, baseline);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"median: ours {report.ThroughputGBps:0.000} GB/s, baseline {report.BaselineGBps:0.000} GB/s, ratio {report.Ratio:0.000}, CPU {report.CpuSeconds:0.00} s, allocated {report.AllocatedBytesPerGiB:0} B/GiB"));
+        if (arguments.Get("json") is { } json)
+        {
+            await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, JsonReport.Options));
+        }
+
+        return 0;
+    }
+
+    private static TransportReport Report(string cipher, int stripes, long size, List<RunResult> ours, List<RunResult> baseline)
+    {
+        var ratios = ours.Zip(baseline, (o, b) => o.GBps / b.GBps).ToList();
+        int median = Median(ratios);
+        return new TransportReport("transport", cipher, stripes, size, ours[median].GBps, baseline[median].GBps, ratios[median], ours[median].CpuSeconds, (long)ours.Min(r => r.AllocatedBytesPerGiB));
+    }
+
+    /// <summary>The index of the median element (lower median for even counts).</summary>
+    internal static int Median(List<double> values)
+    {
+        var order = values.Select((v, i) => (v, i)).OrderBy(p => p.v).ToList();
+        return order[(order.Count - 1) / 2].i;
+    }
+
+    private sealed record TransportReport(string Mode, string Cipher, int Stripes, long Bytes, double ThroughputGBps, double BaselineGBps, double Ratio, double CpuSeconds, long AllocatedBytesPerGiB);
+}
