@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using KernelZones.Migration.Guests;
+
+namespace KernelZones.Migration.Tests.Guests;
+
+public sealed class GuestWorkloadTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Suspend_really_stops_the_workload_and_resume_restarts_it()
+    {
+        using var guest = new InMemoryGuest(16L << 20);
+        using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 256 });
+        workload.Start();
+        await WaitUntil(() => workload.PagesWritten > 100);
+
+        await guest.Cpus.SuspendAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        Assert.True(guest.Cpus.IsSuspended);
+        long atSuspend = workload.PagesWritten;
+        guest.Memory.StartDirtyTracking();
+        Thread.Sleep(100); // a window in which a running workload would write; nothing is awaited here
+        Assert.Equal(atSuspend, workload.PagesWritten);
+        Assert.Equal(0, guest.Memory.CollectDirtyPages(new DirtyPageBitmap(guest.Memory.PageCount)));
+
+        await guest.Cpus.ResumeAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        await WaitUntil(() => workload.PagesWritten > atSuspend);
+        Assert.False(guest.Cpus.IsSuspended);
+    }
+
+    [Fact]
+    public async Task Stop_ends_the_thread_while_suspended()
+    {
+        using var guest = new InMemoryGuest(1L << 20);
+        var workload = new GuestWorkload(guest);
+        workload.Start();
+        await guest.Cpus.SuspendAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        await Task.Run(workload.Stop, TestContext.Current.CancellationToken).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        Assert.False(workload.IsRunning);
+    }
+
+    [Fact]
+    public async Task Rate_is_roughly_honoured_and_throttle_slows_it()
+    {
+        using var guest = new InMemoryGuest(64L << 20);
+        using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 32 });
+        double expectedPagesPerSecond = 32.0 * 1024 * 1024 / 4096;
+        workload.Start();
+        double full = await MeasurePagesPerSecond(workload);
+        guest.Throttle.SetRunFraction(0.1);
+        double throttled = await MeasurePagesPerSecond(workload);
+
+        Assert.InRange(full, 0.3 * expectedPagesPerSecond, 3 * expectedPagesPerSecond);
+        Assert.True(throttled < full / 2, $"throttled {throttled:F0} pages/s, full {full:F0} pages/s");
+    }
+
+    [Fact]
+    public async Task Writes_stay_in_the_working_set_and_favour_the_hot_pages()
+    {
+        const long Mib = 1 << 20;
+        using var guest = new InMemoryGuest(64 * Mib);
+        var options = new GuestWorkloadOptions { DirtyMiBPerSecond = 64, WorkingSetOffset = 8 * Mib, WorkingSetBytes = 16 * Mib, HotSetFraction = 0.1, HotWriteFraction = 0.9, BytesPerWrite = 4096 };
+        using var workload = new GuestWorkload(guest, options);
+        guest.Memory.StartDirtyTracking();
+        workload.Start();
+        await WaitUntil(() => workload.PagesWritten > 5000);
+        await guest.Cpus.SuspendAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        long writes = workload.PagesWritten;
+        var dirty = new DirtyPageBitmap(guest.Memory.PageCount);
+        guest.Memory.CollectDirtyPages(dirty);
+
+        long first = 8 * Mib / 4096, hotEnd = first + 410, end = first + (16 * Mib / 4096); // 10% of 4096 pages, rounded
+        long hot = 0, cold = 0;
+        foreach (PageRun run in dirty.EnumerateRuns(1024))
+        {
+            Assert.True(run.FirstPage >= first && run.EndPage <= end, $"run {run} outside the working set");
+            for (long page = run.FirstPage; page < run.EndPage; page++)
+            {
+                if (page < hotEnd) { hot++; } else { cold++; }
+            }
+        }
+
+        // At least 4500 writes to 410 hot pages hit nearly all of them; about a tenth of the writes go to cold pages.
+        Assert.True(hot > 0.9 * (hotEnd - first), $"hot pages dirtied: {hot}");
+        Assert.True(cold > 0 && cold < 0.2 * writes, $"cold pages dirtied: {cold} of {writes} writes");
+    }
+
+    [Fact]
+    public void Bad_options_are_rejected_with_the_option_named()
+    {
+        using var guest = new InMemoryGuest(1L << 20);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new GuestWorkload(guest, new GuestWorkloadOptions { HotSetFraction = 0 }));
+        Assert.Contains("HotSetFraction", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GuestWorkload(guest, new GuestWorkloadOptions { WorkingSetBytes = 2L << 20 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GuestWorkload(guest, new GuestWorkloadOptions { BytesPerWrite = 4097 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => guest.Throttle.SetRunFraction(0));
+    }
+
+    [Fact]
+    public async Task Cancelled_suspend_leaves_the_guest_running()
+    {
+        using var guest = new InMemoryGuest(1L << 20);
+        Assert.True(guest.Cpus.TryEnterRunning(TestContext.Current.CancellationToken)); // a vCPU that does not park until told
+        using var cancel = new CancellationTokenSource();
+        ValueTask suspend = guest.Cpus.SuspendAsync(cancel.Token);
+        Assert.False(guest.Cpus.IsSuspended);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => suspend.AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken));
+        Assert.False(guest.Cpus.IsSuspended);
+        guest.Cpus.ExitRunning();
+        await guest.Cpus.SuspendAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        Assert.True(guest.Cpus.IsSuspended);
+    }
+
+    private static async Task<double> MeasurePagesPerSecond(GuestWorkload workload)
+    {
+        long before = workload.PagesWritten;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        return (workload.PagesWritten - before) / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < s_timeout, "condition not reached within the timeout");
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
+    }
+}
