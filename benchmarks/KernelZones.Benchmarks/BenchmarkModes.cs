@@ -9,6 +9,7 @@ internal static class BenchmarkModes
     // Register a mode here: name -> entry point taking the arguments after the mode word.
     private static readonly Dictionary<string, Func<string[], Task<int>>> s_modes = new(StringComparer.Ordinal)
     {
+        ["transport"] = Transport.TransportMode.RunAsync,
     };
 
     // Words kept for end-to-end modes that later issues add ("transport": stripes over loopback,

@@ -31,13 +31,14 @@ internal static class StripedRun
 
     private sealed class RingBatch(RingMemory source, long start, long length, int recordSize) : IRecordBatch
     {
+        private readonly long _end = start + length;
         private long _next = start;
 
         public bool TryGetNext(out OutgoingRecord record)
         {
             record = new OutgoingRecord(RecordType.Data, _next, recordSize);
             _next += recordSize;
-            return record.Position < start + length;
+            return record.Position < _end;
         }
 
         public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.At(record.Position, record.Length);
