@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+using KernelZones.Migration.Guests;
+using KernelZones.Migration.Transport.Framing;
+using KernelZones.Migration.Transport.Striping;
+
+namespace KernelZones.Migration.Precopy;
+
+/// <summary>
+/// The destination's end of the data plane: opens page records straight into guest memory, zeroes zero runs,
+/// collects the device state, and keeps the digest and the set of pages that have arrived.
+/// </summary>
+/// <remarks>Called by every stripe's receiving loop at once; stripes own disjoint chunks, hence disjoint pages and bitmap words.</remarks>
+internal sealed class GuestMemorySink : IRecordSink
+{
+    private readonly IGuestMemory _memory;
+    private readonly DirtyPageBitmap _arrived;
+    private readonly PageDigest _digest;
+    private byte[]? _deviceState;
+    private long _deviceStateLength;
+    private long _dataBytes;
+
+    public GuestMemorySink(IGuestMemory memory)
+    {
+        _memory = memory;
+        _arrived = new DirtyPageBitmap(memory.PageCount);
+        _digest = new PageDigest(memory.PageCount, memory.PageSize);
+    }
+
+    public UInt128 Digest => _digest.Value;
+
+    public long ArrivedPages => _arrived.PopCount();
+
+    public long DataBytes => Interlocked.Read(ref _dataBytes);
+
+    public ReadOnlySpan<byte> DeviceState => _deviceState.AsSpan(0, (int)Interlocked.Read(ref _deviceStateLength));
+
+    public Span<byte> GetDataDestination(int stripeIndex, in RecordHeader header)
+    {
+        if (header.Flags == PrecopyRecords.DeviceState)
+        {
+            return DeviceStateSlice(header.Position, header.PayloadLength);
+        }
+
+        var (firstPage, pageCount) = Pages(header.Position, header.PayloadLength);
+        return _memory.GetWritablePages(firstPage, pageCount);
+    }
+
+    public void OnDataReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
+    {
+        Interlocked.Add(ref _dataBytes, payload.Length);
+        if (header.Flags == PrecopyRecords.DeviceState)
+        {
+            long end = header.Position + header.PayloadLength;
+            long current;
+            while ((current = Interlocked.Read(ref _deviceStateLength)) < end && Interlocked.CompareExchange(ref _deviceStateLength, end, current) != current)
+            {
+            }
+
+            return;
+        }
+
+        long firstPage = header.Position / _memory.PageSize;
+        _digest.UpdatePages(firstPage, payload);
+        _arrived.SetRange(firstPage, payload.Length / _memory.PageSize);
+    }
+
+    public void OnControlReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (header.Flags != PrecopyRecords.ZeroPages || payload.Length != PrecopyRecords.ZeroPagesPayload)
+        {
+            throw new MigrationException(MigrationFailureKind.Protocol, $"Stripe {stripeIndex} sent an unknown control record (flags {header.Flags}, {payload.Length} bytes).");
+        }
+
+        int count = BinaryPrimitives.ReadInt32BigEndian(payload);
+        var (firstPage, _) = Pages(header.Position, checked(count * _memory.PageSize));
+        _memory.GetWritablePages(firstPage, count).Clear();
+        _digest.UpdateZeroPages(firstPage, count);
+        _arrived.SetRange(firstPage, count);
+    }
+
+    private (long FirstPage, int PageCount) Pages(long position, int length)
+    {
+        int pageSize = _memory.PageSize;
+        if (position < 0 || position % pageSize != 0 || length <= 0 || length % pageSize != 0 || position > _memory.Size - length)
+        {
+            throw new MigrationException(MigrationFailureKind.Protocol, $"The source sent {length} bytes of pages at 0x{position:x}, which is not a whole run of pages inside the zone's {_memory.Size}-byte memory.");
+        }
+
+        return (position / pageSize, length / pageSize);
+    }
+
+    private Span<byte> DeviceStateSlice(long position, int length)
+    {
+        if (position < 0 || position > IDeviceState.MaxStateBytes - length)
+        {
+            throw new MigrationException(MigrationFailureKind.Protocol, $"The source sent device state beyond the {IDeviceState.MaxStateBytes}-byte limit.");
+        }
+
+        _deviceState ??= new byte[IDeviceState.MaxStateBytes];
+        return _deviceState.AsSpan((int)position, length);
+    }
+}
