@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 
 namespace KernelZones.Migration.Control.Internal;
 
@@ -10,18 +12,29 @@ namespace KernelZones.Migration.Control.Internal;
 /// </summary>
 internal sealed class MessageChannel : IAsyncDisposable
 {
-    private readonly Stream _stream;
+    private readonly SslStream _stream;
     private readonly int _maxMessageSize;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _readLock = new(1, 1);
     private readonly byte[] _header = new byte[MessageCodec.HeaderSize];
     private int _disposed;
 
-    public MessageChannel(Stream stream, int maxMessageSize)
+    public MessageChannel(SslStream stream, int maxMessageSize)
     {
         _stream = stream;
         _maxMessageSize = maxMessageSize;
     }
+
+    public bool IsAuthenticated => _stream.IsAuthenticated;
+
+    /// <summary>The certificate the server presented, after a client handshake.</summary>
+    public X509Certificate? RemoteCertificate => _stream.RemoteCertificate;
+
+    public Task AuthenticateAsServerAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken) =>
+        _stream.AuthenticateAsServerAsync(options, cancellationToken);
+
+    public Task AuthenticateAsClientAsync(SslClientAuthenticationOptions options, CancellationToken cancellationToken) =>
+        _stream.AuthenticateAsClientAsync(options, cancellationToken);
 
     public async ValueTask SendAsync(ControlMessage message, TimeSpan timeout, CancellationToken cancellationToken)
     {
