@@ -42,7 +42,7 @@ public sealed class HostileInputTests
 
         await using ControlConnection client = await ControlClient.ConnectAsync(
             destination.Address("rads", "alice"), KernelZones.Migration.Authentication.ControlCredential.FromPassword("alice", TestDestination.Password), destination.ClientOptions).WaitAsync(s_wait);
-        Assert.Equal(1, destination.HandedCount);
+        Assert.Equal("alice", (await destination.Handed.Task.WaitAsync(s_wait)).User);
     }
 
     [Fact]
