@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using KernelZones.Migration.Authentication;
+using KernelZones.Migration.Authentication.Internal;
+using KernelZones.Migration.Control.Internal;
+using KernelZones.Migration.Diagnostics;
+using KernelZones.Migration.Negotiation;
+
+namespace KernelZones.Migration.Control;
+
+public sealed partial class ControlService
+{
+    private async Task ServeAsync(Socket socket)
+    {
+        await Task.Yield();
+        EndPoint? remote = socket.RemoteEndPoint;
+        var channel = new MessageChannel(new SslStream(new NetworkStream(socket, ownsSocket: true)), _options.MaxMessageSize);
+        ControlPeer? peer;
+        try
+        {
+            peer = await HandshakeAsync(channel, remote).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pendingHandshakes.Release();
+        }
+
+        if (peer is null)
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var connection = new ControlConnection(channel, peer, _options.IdleTimeout);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                await _handler(connection, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A handler failure ends its connection only; the service keeps serving others.
+                MigrationLog.HandlerFailed(_logger, remote, e);
+            }
+        }
+    }
+
+    /// <summary>TLS, hellos, authentication and authorization; <see langword="null"/> when the peer was refused (it has been told why).</summary>
+    private async Task<ControlPeer?> HandshakeAsync(MessageChannel channel, EndPoint? remote)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timer.CancelAfter(_options.HandshakeTimeout);
+        try
+        {
+            await channel.AuthenticateAsServerAsync(TlsOptions(), timer.Token).ConfigureAwait(false);
+            Hello local = _options.Offer.ToHello();
+            Hello peerHello = await ReceiveExpectedAsync<Hello>(channel, "the peer", timer.Token).ConfigureAwait(false);
+            int version = ProtocolVersion.Agree(local, peerHello);
+            await channel.SendAsync(local, _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
+            byte[] nonce = RandomNumberGenerator.GetBytes(KeyChallenge.NonceSize);
+            await channel.SendAsync(new AuthChallenge(nonce), _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
+            UserAccount account = await AuthenticateAsync(channel, remote, nonce, timer.Token).ConfigureAwait(false);
+            if (!account.Authorization.AllowsAny)
+            {
+                MigrationLog.AuthorizationRefused(_logger, account.Name, remote);
+                throw new MigrationException(MigrationFailureKind.Authorization, $"user '{account.Name}' is not authorized to migrate zones into {local.HostName}");
+            }
+
+            var authorization = account.Authorization;
+            await channel.SendAsync(new Authenticated(account.Name, authorization.AllZones, [.. authorization.Zones]), _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
+            return new ControlPeer(account.Name, authorization, local, peerHello, version, remote);
+        }
+        catch (Exception e) when (e is MigrationException or AuthenticationException or IOException or OperationCanceledException)
+        {
+            MigrationException reason = e as MigrationException ?? (e is OperationCanceledException
+                ? new MigrationException(MigrationFailureKind.Timeout, $"the handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.###} s", e)
+                : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake failed: {e.Message}", e));
+            MigrationLog.HandshakeFailed(_logger, remote, reason.Message);
+            if (channel.IsAuthenticated)
+            {
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await MessageExpectation.TrySendErrorAsync(channel, reason, TimeSpan.FromSeconds(2), grace.Token).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+    }
+
+    private async Task<UserAccount> AuthenticateAsync(MessageChannel channel, EndPoint? remote, byte[] nonce, CancellationToken cancellationToken)
+    {
+        ControlMessage message = await channel.ReceiveAsync(_options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+        (string user, UserAccount? account, string method) = message switch
+        {
+            PasswordAuthentication password => (password.User, VerifyPassword(password), "password"),
+            KeyAuthentication key => (key.User, VerifyKey(key, nonce), "key"),
+            _ => (string.Empty, null, string.Empty),
+        };
+        if (method.Length == 0)
+        {
+            await MessageExpectation.ExpectAsync<PasswordAuthentication>(channel, message, "the peer", _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        IPAddress address = (remote as IPEndPoint)?.Address ?? IPAddress.None;
+        if (account is null)
+        {
+            (int failures, TimeSpan delay) = _throttle.RecordFailure(address);
+            MigrationLog.AuthenticationFailed(_logger, user, remote, failures, delay.TotalMilliseconds);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            throw new MigrationException(MigrationFailureKind.Authentication, $"authentication failed for user '{user}'");
+        }
+
+        _throttle.RecordSuccess(address);
+        MigrationLog.AuthenticationSucceeded(_logger, user, remote, method);
+        return account;
+    }
+
+    private UserAccount? VerifyPassword(PasswordAuthentication message)
+    {
+        UserAccount? account = _options.Users.Find(message.User);
+        return account?.Password is { } verifier && verifier.Verify(message.Password) ? account : null;
+    }
+
+    private UserAccount? VerifyKey(KeyAuthentication message, byte[] nonce)
+    {
+        UserAccount? account = _options.Users.Find(message.User);
+        SshPublicKey? key = account?.AuthorizedKeys.Find(message.PublicKey);
+        if (key is null)
+        {
+            return null;
+        }
+
+        byte[] challenge = KeyChallenge.Build(nonce, _options.Identity.Certificate.RawData, message.User);
+        return key.Verify(challenge, message.Signature) ? account : null;
+    }
+
+    private async Task<T> ReceiveExpectedAsync<T>(MessageChannel channel, string peer, CancellationToken cancellationToken)
+        where T : ControlMessage
+    {
+        ControlMessage message = await channel.ReceiveAsync(_options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+        return await MessageExpectation.ExpectAsync<T>(channel, message, peer, _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private SslServerAuthenticationOptions TlsOptions() => new()
+    {
+        ServerCertificateContext = _serverCertificate ??= SslStreamCertificateContext.Create(_options.Identity.Certificate, additionalCertificates: null),
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        AllowRenegotiation = false,
+        ClientCertificateRequired = false,
+    };
+}

@@ -1,0 +1,140 @@
+using KernelZones.Migration.Control.Internal;
+using KernelZones.Migration.Negotiation;
+using MessagePack;
+
+namespace KernelZones.Migration.Control;
+
+/// <summary>A step completed: the reply to a request that has no data of its own to return.</summary>
+/// <param name="Step">The kind of the request this answers.</param>
+public sealed record Acknowledged(MessageKind Step) : ControlMessage
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.Acknowledged;
+
+    internal override void WriteBody(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(1);
+        writer.Write((int)Step);
+    }
+
+    internal static Acknowledged Read(ref MessagePackReader reader, string name, int count)
+    {
+        var fields = new MessageFieldReader(ref reader, name, count, 1);
+        var message = new Acknowledged((MessageKind)fields.ReadInt32());
+        reader = fields.Finish();
+        return message;
+    }
+}
+
+/// <summary>Source to destination: import this zone configuration ("Importing zone configuration.").</summary>
+/// <param name="ZoneName">The zone name.</param>
+/// <param name="ExportText">The configuration as <c>zonecfg export</c> prints it (the <c>create -b</c> command file).</param>
+public sealed record ImportConfiguration(string ZoneName, string ExportText) : ControlMessage
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.ImportConfiguration;
+
+    internal override void WriteBody(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write(ZoneName);
+        writer.Write(ExportText);
+    }
+
+    internal static ImportConfiguration Read(ref MessagePackReader reader, string name, int count)
+    {
+        var fields = new MessageFieldReader(ref reader, name, count, 2);
+        var message = new ImportConfiguration(fields.ReadString(64), fields.ReadString());
+        reader = fields.Finish();
+        return message;
+    }
+}
+
+/// <summary>Source to destination: attach the zone's shared storage ("Attaching zone.").</summary>
+/// <param name="ZoneName">The zone name.</param>
+public sealed record Attach(string ZoneName) : ControlMessage
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.Attach;
+
+    internal override void WriteBody(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(1);
+        writer.Write(ZoneName);
+    }
+
+    internal static Attach Read(ref MessagePackReader reader, string name, int count)
+    {
+        var fields = new MessageFieldReader(ref reader, name, count, 1);
+        var message = new Attach(fields.ReadString(64));
+        reader = fields.Finish();
+        return message;
+    }
+}
+
+/// <summary>Source to destination: boot the zone in <c>migrating-in</c> mode ("Booting zone in 'migrating-in' mode.").</summary>
+/// <param name="ZoneName">The zone name.</param>
+public sealed record BootMigratingIn(string ZoneName) : ControlMessage
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.BootMigratingIn;
+
+    internal override void WriteBody(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(1);
+        writer.Write(ZoneName);
+    }
+
+    internal static BootMigratingIn Read(ref MessagePackReader reader, string name, int count)
+    {
+        var fields = new MessageFieldReader(ref reader, name, count, 1);
+        var message = new BootMigratingIn(fields.ReadString(64));
+        reader = fields.Finish();
+        return message;
+    }
+}
+
+/// <summary>Source to destination: check that the zone can resume there ("Checking migration compatibility.").</summary>
+/// <param name="Requirements">What the zone needs, as the source sees it.</param>
+public sealed record CheckCompatibility(ZoneRequirements Requirements) : ControlMessage
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.CheckCompatibility;
+
+    internal override void WriteBody(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(1);
+        Requirements.Write(ref writer);
+    }
+
+    internal static CheckCompatibility Read(ref MessagePackReader reader, string name, int count)
+    {
+        var fields = new MessageFieldReader(ref reader, name, count, 1);
+        fields.EnterNested();
+        var message = new CheckCompatibility(ZoneRequirements.Read(ref fields.Inner));
+        reader = fields.Finish();
+        return message;
+    }
+}
+
+/// <summary>Destination to source: the outcome of the compatibility check.</summary>
+/// <param name="Problems">Every problem found, one sentence each; empty when the zone can resume on the destination.</param>
+public sealed record CompatibilityResult(IReadOnlyList<string> Problems) : ControlMessage
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.CompatibilityResult;
+
+    internal override void WriteBody(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(1);
+        MessageFieldWriter.WriteStringList(ref writer, Problems);
+    }
+
+    internal static CompatibilityResult Read(ref MessagePackReader reader, string name, int count)
+    {
+        var fields = new MessageFieldReader(ref reader, name, count, 1);
+        var message = new CompatibilityResult(fields.ReadStringList(4096));
+        reader = fields.Finish();
+        return message;
+    }
+}

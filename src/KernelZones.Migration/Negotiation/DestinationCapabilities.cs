@@ -1,0 +1,30 @@
+namespace KernelZones.Migration.Negotiation;
+
+/// <summary>What the destination host offers a migrating zone; the other input of <see cref="CompatibilityCheck"/>.</summary>
+/// <remarks>Immutable once built; the hooks must be thread-safe.</remarks>
+public sealed record DestinationCapabilities
+{
+    /// <summary>Brands this host runs. Default: <c>solaris-kz</c>.</summary>
+    public IReadOnlyList<string> Brands { get; init; } = ["solaris-kz"];
+
+    /// <summary><c>pagesize-policy</c> values this host supports. Default: <c>largest-only largest-available smallest-only fixed</c>.</summary>
+    public IReadOnlyList<string> PagesizePolicies { get; init; } = ["largest-only", "largest-available", "smallest-only", "fixed"];
+
+    /// <summary><c>cpu-arch</c> migration classes this host's CPU can run. Default: none (only zones with no <c>cpu-arch</c> set).</summary>
+    public IReadOnlyList<string> CpuArchClasses { get; init; } = [];
+
+    /// <summary><c>host-compatible</c> levels this host supports. Default: none.</summary>
+    public IReadOnlyList<string> HostCompatibleLevels { get; init; } = [];
+
+    /// <summary>Memory this host can reserve for the zone now, in bytes. Default: 0.</summary>
+    public long FreeMemoryBytes { get; init; }
+
+    /// <summary>The most vCPUs a zone may have here; 0 means no limit. Default: 0.</summary>
+    public int MaxVirtualCpus { get; init; }
+
+    /// <summary>Whether this host can open a storage URI. Default: only shared storage counts as reachable.</summary>
+    public Func<StorageRequirement, bool> IsStorageReachable { get; init; } = static storage => storage.IsShared;
+
+    /// <summary>Whether a zone of this name runs here already. Default: never.</summary>
+    public Func<string, bool> IsZoneRunning { get; init; } = static _ => false;
+}

@@ -1,0 +1,95 @@
+using System.Buffers;
+using FsCheck;
+using FsCheck.Fluent;
+using KernelZones.Migration.Control;
+using KernelZones.Migration.Control.Internal;
+using KernelZones.Migration.Negotiation;
+
+namespace KernelZones.Migration.Tests.Control;
+
+public sealed class MessageCodecTests
+{
+    private static readonly ControlMessage[] s_samples =
+    [
+        new HostOffer { HostName = "src" }.ToHello(),
+        new AuthChallenge(new byte[32]),
+        new PasswordAuthentication("alice", "secret"),
+        new KeyAuthentication("alice", [1, 2, 3], [4, 5]),
+        new Authenticated("bob", false, ["web1"]),
+        new Acknowledged(MessageKind.Attach),
+        new ImportConfiguration("kz1", "create -b\nset brand=solaris-kz\n"),
+        new Attach("kz1"),
+        new BootMigratingIn("kz1"),
+        new CheckCompatibility(new ZoneRequirements("kz1", "solaris-kz", 4L << 30, "largest-available", 4, "migration-class1", ["level1"], [new StorageRequirement("nfs://srv/kz1", true)])),
+        new CompatibilityResult(["brand differs"]),
+        new Negotiate(null, 8, 4L << 30),
+        new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102),
+        new StartTransfer(Guid.NewGuid()),
+        new RoundComplete(3, 10, 40960, 2, 8192),
+        new Switchover(Guid.NewGuid()),
+        new VerifyResult(1000, new byte[32]),
+        new Commit(Guid.NewGuid()),
+        new Resumed(Guid.NewGuid()),
+        new Abort("operator cancelled"),
+        new ErrorMessage(MigrationFailureKind.Compatibility, "configuration check failed:"),
+        new QueryOutcome(Guid.NewGuid()),
+        new KernelZones.Migration.Control.Outcome(Guid.NewGuid(), MigrationOutcomeState.Committed),
+    ];
+
+    public static TheoryData<int> SampleIndexes => new(Enumerable.Range(0, s_samples.Length));
+
+    [Theory]
+    [MemberData(nameof(SampleIndexes))]
+    public void Every_message_round_trips(int index)
+    {
+        byte[] body = Body(s_samples[index]);
+        ControlMessage decoded = MessageCodec.Decode(body);
+        Assert.Equal(s_samples[index].GetType(), decoded.GetType());
+        Assert.Equal(body, Body(decoded));
+    }
+
+    [Fact]
+    public void Random_bytes_never_crash_the_decoder() =>
+        Prop.ForAll<byte[]>(bytes => DecodesOrRefuses(bytes)).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void Mutated_messages_never_crash_the_decoder() =>
+        Prop.ForAll(
+            Gen.Choose(0, s_samples.Length - 1).ToArbitrary(),
+            ArbMap.Default.ArbFor<int>(),
+            ArbMap.Default.ArbFor<byte>(),
+            (index, position, value) =>
+            {
+                byte[] body = Body(s_samples[index]);
+                body[Math.Abs(position % body.Length)] = value;
+                return DecodesOrRefuses(body) && DecodesOrRefuses(body.AsSpan(0, Math.Abs(position % body.Length)).ToArray());
+            }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void Unknown_trailing_fields_from_a_later_version_are_skipped()
+    {
+        // [kind=Attach, ["kz1", "future field"]]
+        byte[] body = [0x92, 0x0B, 0x92, 0xA3, (byte)'k', (byte)'z', (byte)'1', 0xA1, (byte)'x'];
+        Assert.Equal(new Attach("kz1"), MessageCodec.Decode(body));
+    }
+
+    private static bool DecodesOrRefuses(byte[] bytes)
+    {
+        try
+        {
+            MessageCodec.Decode(bytes);
+            return true;
+        }
+        catch (MigrationException e)
+        {
+            return e.Kind == MigrationFailureKind.Protocol;
+        }
+    }
+
+    private static byte[] Body(ControlMessage message)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        MessageCodec.WriteFrame(message, writer);
+        return writer.WrittenSpan[MessageCodec.HeaderSize..].ToArray();
+    }
+}
