@@ -13,6 +13,15 @@ internal sealed class ResourceBuilder
         _spec = ZoneSchema.FindResource(type);
     }
 
+    private ResourceBuilder(ResourceSpec globals)
+    {
+        Type = "global";
+        _spec = globals;
+    }
+
+    /// <summary>A builder for the global properties, validated against <see cref="ZoneSchema.Globals"/>.</summary>
+    public static ResourceBuilder ForGlobals() => new(ZoneSchema.Globals);
+
     public string Type { get; }
 
     public void Set(string name, string value, SourceLine line)

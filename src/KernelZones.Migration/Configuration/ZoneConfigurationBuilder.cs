@@ -10,7 +10,7 @@ public sealed class ZoneConfigurationBuilder
     /// <summary>The global root pool assumed for <c>%{global-rootzpool}</c> unless set: <c>rpool</c>.</summary>
     public const string DefaultGlobalRootZpool = "rpool";
 
-    private readonly ResourceBuilder _globals = new("global", SourceLine.None);
+    private readonly ResourceBuilder _globals = ResourceBuilder.ForGlobals();
     private readonly List<ZoneResource> _resources = [];
     private readonly List<SourceLine> _resourceLines = [];
     private string _zoneName;

@@ -26,7 +26,7 @@ internal static class ZoneTransitions
             ZoneOperation.BeginMigrationOut when state == ZoneState.Running && (aux & (ClearedByHalt)) == 0 => (state, aux | ZoneAuxiliaryState.MigratingOut),
             ZoneOperation.EndMigrationOut when state == ZoneState.Running && (aux & ZoneAuxiliaryState.MigratingOut) != 0 => (state, aux & ~ZoneAuxiliaryState.MigratingOut),
             ZoneOperation.Halt when state is ZoneState.Ready or ZoneState.Running => (ZoneState.Installed, aux & ~ClearedByHalt),
-            ZoneOperation.Suspend when state == ZoneState.Running && (aux & Migrating) == 0 && canSuspend => (ZoneState.Installed, ZoneAuxiliaryState.Suspended),
+            ZoneOperation.Suspend when state == ZoneState.Running && (aux & ClearedByHalt) == 0 && canSuspend => (ZoneState.Installed, ZoneAuxiliaryState.Suspended),
             ZoneOperation.MarkIncomplete when state is ZoneState.Installed or ZoneState.Unavailable => (ZoneState.Incomplete, ZoneAuxiliaryState.None),
             ZoneOperation.MarkUnavailable when state == ZoneState.Installed => (ZoneState.Unavailable, aux),
             ZoneOperation.Panic when state == ZoneState.Running => (state, aux | ZoneAuxiliaryState.Panicked),

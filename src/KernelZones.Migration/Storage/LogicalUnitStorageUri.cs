@@ -53,14 +53,14 @@ public sealed class LogicalUnitStorageUri : StorageUri
         if (!initiatorText.StartsWith("initiator.", StringComparison.OrdinalIgnoreCase)
             || !ScsiNames.TryParseDeviceName(initiatorText["initiator.".Length..], allowEui: false, out string initiator))
         {
-            reader.Fail(StorageUriPart.Initiator, "expected initiator.naa. followed by 16 or 32 hex digits");
+            reader.Fail(StorageUriPart.Initiator, "expected initiator.naa. followed by 16 to 32 hex digits");
             return null;
         }
 
         if (!targetText.StartsWith("target.", StringComparison.OrdinalIgnoreCase)
             || !ScsiNames.TryParseDeviceName(targetText["target.".Length..], allowEui: false, out string target))
         {
-            reader.Fail(StorageUriPart.Target, "expected target.naa. followed by 16 or 32 hex digits");
+            reader.Fail(StorageUriPart.Target, "expected target.naa. followed by 16 to 32 hex digits");
             return null;
         }
 
@@ -76,7 +76,7 @@ public sealed class LogicalUnitStorageUri : StorageUri
             return true;
         }
 
-        reader.Fail(StorageUriPart.LogicalUnit, "expected luname.naa. or luname.eui. followed by 16 or 32 hex digits");
+        reader.Fail(StorageUriPart.LogicalUnit, "expected luname.naa. or luname.eui. followed by 16 to 32 hex digits");
         return false;
     }
 }

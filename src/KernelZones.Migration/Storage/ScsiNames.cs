@@ -5,7 +5,7 @@ internal static class ScsiNames
 {
     private const int MaxIscsiNameLength = 223;
 
-    /// <summary>Reads <c>naa.&lt;hex&gt;</c> or <c>eui.&lt;hex&gt;</c> (16 or 32 hex digits) into lower case.</summary>
+    /// <summary>Reads <c>naa.&lt;hex&gt;</c> or <c>eui.&lt;hex&gt;</c> (an even number of 16 to 32 hex digits: 64-bit to 128-bit names) into lower case.</summary>
     public static bool TryParseDeviceName(ReadOnlySpan<char> text, bool allowEui, out string name)
     {
         name = string.Empty;
@@ -17,7 +17,7 @@ internal static class ScsiNames
         }
 
         ReadOnlySpan<char> hex = text[4..];
-        if ((hex.Length != 16 && hex.Length != 32) || !CharSets.AllHexDigits(hex))
+        if (hex.Length is < 16 or > 32 || hex.Length % 2 != 0 || !CharSets.AllHexDigits(hex))
         {
             return false;
         }
