@@ -1,0 +1,43 @@
+namespace KernelZones.Migration.Configuration;
+
+/// <summary>The type of value a zonecfg property holds; decides validation and the canonical text.</summary>
+internal enum PropertyKind
+{
+    Text,
+    Boolean,
+    MemorySize,
+    HostId,
+    CpuCount,
+    CpuRange,
+    Integer,
+    AutoShutdown,
+    BootPriority,
+    PageSizePolicy,
+    StorageUri,
+    Secret,
+}
+
+/// <summary>The <c>%{...}</c> tokens a template-capable property may use.</summary>
+[Flags]
+internal enum TemplateTokens
+{
+    None = 0,
+    ZoneName = 1,
+    Id = 2,
+    GlobalRootZpool = 4,
+}
+
+/// <summary>What the model knows about one property: its kind, its template tokens, whether <c>info</c> shows it when unset.</summary>
+internal sealed record PropertySpec(string Name, PropertyKind Kind, TemplateTokens Tokens = TemplateTokens.None, bool ShownWhenUnset = false);
+
+/// <summary>What the model knows about one resource type.</summary>
+internal sealed record ResourceSpec(string Type, bool AllowsMultiple, PropertySpec[] Properties)
+{
+    public PropertySpec? Find(string name) => Array.Find(Properties, p => p.Name == name);
+
+    public int OrderOf(string name)
+    {
+        int index = Array.FindIndex(Properties, p => p.Name == name);
+        return index < 0 ? int.MaxValue : index;
+    }
+}
