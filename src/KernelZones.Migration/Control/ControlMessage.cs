@@ -20,6 +20,7 @@ namespace KernelZones.Migration.Control;
 [Union((int)MessageKind.Authenticated, typeof(Authenticated))]
 [Union((int)MessageKind.Acknowledged, typeof(Acknowledged))]
 [Union((int)MessageKind.ImportConfiguration, typeof(ImportConfiguration))]
+[Union((int)MessageKind.ConfigurationImported, typeof(ConfigurationImported))]
 [Union((int)MessageKind.Attach, typeof(Attach))]
 [Union((int)MessageKind.BootMigratingIn, typeof(BootMigratingIn))]
 [Union((int)MessageKind.CheckCompatibility, typeof(CheckCompatibility))]
@@ -62,6 +63,7 @@ public abstract record ControlMessage
             MessageKind.Authenticated => Authenticated.Read(ref reader, name, count),
             MessageKind.Acknowledged => Acknowledged.Read(ref reader, name, count),
             MessageKind.ImportConfiguration => ImportConfiguration.Read(ref reader, name, count),
+            MessageKind.ConfigurationImported => ConfigurationImported.Read(ref reader, name, count),
             MessageKind.Attach => Attach.Read(ref reader, name, count),
             MessageKind.BootMigratingIn => BootMigratingIn.Read(ref reader, name, count),
             MessageKind.CheckCompatibility => CheckCompatibility.Read(ref reader, name, count),

@@ -23,6 +23,9 @@ public enum MessageKind
 
     /// <summary><see cref="Control.ImportConfiguration"/>.</summary>
     ImportConfiguration = 10,
+    /// <summary>Destination to source: the configuration is in place, imported or already there (<see cref="Control.ConfigurationImported"/>).</summary>
+    ConfigurationImported = 17,
+
 
     /// <summary><see cref="Control.Attach"/>.</summary>
     Attach = 11,

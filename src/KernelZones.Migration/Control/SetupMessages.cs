@@ -138,3 +138,25 @@ public sealed record CompatibilityResult(IReadOnlyList<string> Problems) : Contr
         return message;
     }
 }
+
+/// <summary>Destination to source: the zone's configuration is in place.</summary>
+/// <param name="UsedExisting">True when the destination already had an identical configuration ("Using existing zone configuration on destination."), false when it imported it.</param>
+public sealed record ConfigurationImported(bool UsedExisting) : ControlMessage
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.ConfigurationImported;
+
+    internal override void WriteBody(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(1);
+        writer.Write(UsedExisting);
+    }
+
+    internal static ConfigurationImported Read(ref MessagePackReader reader, string name, int count)
+    {
+        var fields = new MessageFieldReader(ref reader, name, count, 1);
+        var message = new ConfigurationImported(fields.ReadBoolean());
+        reader = fields.Finish();
+        return message;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using KernelZones.Migration.Control;
+using KernelZones.Migration.Guests;
+using KernelZones.Migration.Precopy;
+
+namespace KernelZones.Migration.Engine;
+
+internal sealed partial class SourceMigration
+{
+    // Auto-converge never slows the guest below 5% of its speed; below that the migration is cancelled.
+    private const double MinimumRunFraction = 0.05;
+
+    private readonly record struct PrecopyOutcome(TimeSpan SetupTime, TimeSpan ExpectedDowntime, string? LimitAction, DirtyPageBitmap FinalSet);
+
+    private async Task<PrecopyOutcome> RunPrecopyAsync(ControlConnection connection, CancellationToken cancellationToken)
+    {
+        var memory = _guest.Memory;
+        var setup = _total.Elapsed;
+        var started = Stopwatch.StartNew();
+        _digest = new PageDigest(memory.PageCount, memory.PageSize);
+        memory.StartDirtyTracking();
+        var set = new DirtyPageBitmap(memory.PageCount);
+        set.SetRange(0, memory.PageCount);
+        string? limitAction = null;
+        for (int round = 0; ; round++)
+        {
+            var stats = await SendRoundAsync(round, set, final: false, cancellationToken).ConfigureAwait(false);
+            await connection.SendAsync(new RoundComplete(round, stats.DataPages + stats.ZeroPages, stats.WireBytes, stats.DirtyPages, stats.DirtyPages * memory.PageSize), cancellationToken).ConfigureAwait(false);
+            Report(MigrationStep.Starting, stats, stats.DirtyPages * memory.PageSize);
+
+            var (verdict, expected, limit) = SwitchoverDecision.Decide(_options, stats, memory.PageSize, _transfer!.BytesSent, memory.Size, started.Elapsed);
+            if (verdict == SwitchoverDecision.Verdict.LimitReached)
+            {
+                limitAction = ApplyLimitPolicy(limit!, ref verdict);
+            }
+
+            if (verdict == SwitchoverDecision.Verdict.Switchover)
+            {
+                return new PrecopyOutcome(setup, expected, limitAction, set);
+            }
+        }
+    }
+
+    /// <summary>Sends one round: each stripe its share of <paramref name="set"/>; then collects the pages dirtied meanwhile into it.</summary>
+    private async Task<PrecopyRound> SendRoundAsync(int round, DirtyPageBitmap set, bool final, CancellationToken cancellationToken)
+    {
+        var memory = _guest.Memory;
+        var affinity = new PageAffinity(memory.PageSize, _options.Transport.Records.MaxPayloadLength, _transfer!.StripeCount);
+        long wireBefore = _transfer.BytesSent;
+        var clock = Stopwatch.StartNew();
+        var stripes = _transfer.Stripes;
+        var batches = stripes.Select(s => new RoundBatch(memory, set, affinity, s.Index, _digest!)).ToArray();
+        await Task.WhenAll(stripes.Select(s => s.SendAsync(batches[s.Index], cancellationToken))).ConfigureAwait(false);
+        var duration = clock.Elapsed;
+
+        set.Clear();
+        long dirty = final ? 0 : memory.CollectDirtyPages(set);
+        var stats = new PrecopyRound(round, batches.Sum(b => b.DataPages), batches.Sum(b => b.ZeroPages), _transfer.BytesSent - wireBefore, duration, dirty, final);
+        _rounds.Add(stats);
+        return stats;
+    }
+
+    private string ApplyLimitPolicy(string limit, ref SwitchoverDecision.Verdict verdict)
+    {
+        switch (_options.OnLimit)
+        {
+            case LimitPolicy.ForceSwitchover:
+                verdict = SwitchoverDecision.Verdict.Switchover;
+                return $"switchover forced after {limit}";
+            case LimitPolicy.Throttle when _guest.Throttle is { } throttle && throttle.RunFraction > MinimumRunFraction:
+                double fraction = Math.Max(MinimumRunFraction, throttle.RunFraction / 2);
+                throttle.SetRunFraction(fraction);
+                verdict = SwitchoverDecision.Verdict.Continue;
+                return $"guest throttled to {fraction:P0} after {limit}";
+            default:
+                throw new MigrationException(MigrationFailureKind.Aborted, $"zone '{ZoneName}': pre-copy did not converge within {limit} (the zone dirties memory faster than it can be sent); migration cancelled, the zone keeps running on the source.");
+        }
+    }
+}
