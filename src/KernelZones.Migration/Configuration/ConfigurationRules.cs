@@ -78,7 +78,7 @@ internal static class ConfigurationRules
             if (propertySpec.Kind == PropertyKind.StorageUri)
             {
                 string expanded = PropertyTemplate.Expand(property.Value, zoneName, resource.Id, rootZpool);
-                PropertyRules.NormalizeStorage($"{resource} {property.Name} (expanded to '{PropertyRules.Shorten(expanded)}')", expanded, line);
+                _ = Storage.StorageUri.TryParse(expanded, out _) ? null : PropertyRules.NormalizeStorage($"{resource} {property.Name} (expanded to '{PropertyRules.Shorten(expanded)}')", expanded, line);
             }
         }
 

@@ -33,11 +33,22 @@ internal sealed record PropertySpec(string Name, PropertyKind Kind, TemplateToke
 /// <summary>What the model knows about one resource type.</summary>
 internal sealed record ResourceSpec(string Type, bool AllowsMultiple, PropertySpec[] Properties)
 {
-    public PropertySpec? Find(string name) => Array.Find(Properties, p => p.Name == name);
+    public PropertySpec? Find(string name)
+    {
+        int index = OrderOf(name);
+        return index == int.MaxValue ? null : Properties[index];
+    }
 
     public int OrderOf(string name)
     {
-        int index = Array.FindIndex(Properties, p => p.Name == name);
-        return index < 0 ? int.MaxValue : index;
+        for (int i = 0; i < Properties.Length; i++)
+        {
+            if (Properties[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
     }
 }

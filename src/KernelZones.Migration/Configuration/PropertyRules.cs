@@ -42,38 +42,37 @@ internal static class PropertyRules
 
     private static string NormalizeKind(string owner, PropertySpec spec, string value, SourceLine line)
     {
-        string where = $"{owner} {spec.Name}";
         switch (spec.Kind)
         {
             case PropertyKind.Boolean:
                 return value.Equals("true", StringComparison.OrdinalIgnoreCase) ? "true"
                     : value.Equals("false", StringComparison.OrdinalIgnoreCase) ? "false"
-                    : throw line.Error($"invalid boolean '{Shorten(value)}' for {where}", "true or false");
+                    : throw line.Error($"invalid boolean '{Shorten(value)}' for {owner} {spec.Name}", "true or false");
             case PropertyKind.MemorySize:
                 return MemorySize.TryParse(value, out MemorySize size) && size.Bytes > 0 ? size.ToString()
-                    : throw line.Error($"invalid memory size '{Shorten(value)}' for {where}", "a positive whole number of bytes such as 4G, 512M, 2048M or 1.5T");
+                    : throw line.Error($"invalid memory size '{Shorten(value)}' for {owner} {spec.Name}", "a positive whole number of bytes such as 4G, 512M, 2048M or 1.5T");
             case PropertyKind.HostId:
                 return HostId.TryParse(value, out HostId hostId) ? hostId.ToString()
                     : throw line.Error($"invalid hostid '{Shorten(value)}'", "1 to 8 hex digits such as 0x2e7d2173");
             case PropertyKind.CpuCount:
                 return CpuCount.TryParse(value, out CpuCount count) ? count.ToString()
-                    : throw line.Error($"invalid CPU count '{Shorten(value)}' for {where}", $"a number from 1 to {CpuCount.MaxValue}");
+                    : throw line.Error($"invalid CPU count '{Shorten(value)}' for {owner} {spec.Name}", $"a number from 1 to {CpuCount.MaxValue}");
             case PropertyKind.CpuRange:
                 return CpuRange.TryParse(value, out CpuRange range) ? range.ToString()
-                    : throw line.Error($"invalid CPU count or range '{Shorten(value)}' for {where}", "a count such as 4 or a range such as 2-4");
+                    : throw line.Error($"invalid CPU count or range '{Shorten(value)}' for {owner} {spec.Name}", "a count such as 4 or a range such as 2-4");
             case PropertyKind.Integer:
                 return value.Length <= 9 && CharSets.AllDigits(value) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture)
-                    : throw line.Error($"invalid number '{Shorten(value)}' for {where}", "a non-negative whole number of at most 9 digits");
+                    : throw line.Error($"invalid number '{Shorten(value)}' for {owner} {spec.Name}", "a non-negative whole number of at most 9 digits");
             case PropertyKind.AutoShutdown:
             case PropertyKind.BootPriority:
             case PropertyKind.PageSizePolicy:
                 return ZoneEnumText.IsValid(spec.Kind, value) ? value
-                    : throw line.Error($"invalid value '{Shorten(value)}' for {where}", ZoneEnumText.Describe(spec.Kind));
+                    : throw line.Error($"invalid value '{Shorten(value)}' for {owner} {spec.Name}", ZoneEnumText.Describe(spec.Kind));
             case PropertyKind.StorageUri:
-                return NormalizeStorage(where, value, line);
+                return NormalizeStorage(owner + " " + spec.Name, value, line);
             case PropertyKind.Secret:
                 return CharSets.AllHexDigits(value) ? value
-                    : throw line.Error($"invalid key for {where}", "hex digits");
+                    : throw line.Error($"invalid key for {owner} {spec.Name}", "hex digits");
             default:
                 return value;
         }
