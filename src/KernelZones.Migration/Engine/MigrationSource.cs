@@ -58,8 +58,11 @@ public sealed class MigrationSource
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<CipherList> ListCiphersAsync(RemoteAddress destination, ControlCredential credential, CancellationToken cancellationToken = default)
     {
-        await using var connection = await ControlClient.ConnectAsync(destination, credential, _control, cancellationToken).ConfigureAwait(false);
-        return new CipherList(connection.LocalHello.Ciphers, connection.PeerHello.Ciphers);
+        var connection = await ControlClient.ConnectAsync(destination, credential, _control, cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return new CipherList(connection.LocalHello.Ciphers, connection.PeerHello.Ciphers);
+        }
     }
 
     /// <summary>Asks a destination what became of a migration whose commit was not acknowledged.</summary>
@@ -69,8 +72,11 @@ public sealed class MigrationSource
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<MigrationOutcomeState> QueryOutcomeAsync(RemoteAddress destination, ControlCredential credential, Guid migrationId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await ControlClient.ConnectAsync(destination, credential, _control, cancellationToken).ConfigureAwait(false);
-        await connection.SendAsync(new QueryOutcome(migrationId), cancellationToken).ConfigureAwait(false);
-        return (await connection.ReceiveAsync<Outcome>(cancellationToken).ConfigureAwait(false)).State;
+        var connection = await ControlClient.ConnectAsync(destination, credential, _control, cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.SendAsync(new QueryOutcome(migrationId), cancellationToken).ConfigureAwait(false);
+            return (await connection.ReceiveAsync<Outcome>(cancellationToken).ConfigureAwait(false)).State;
+        }
     }
 }

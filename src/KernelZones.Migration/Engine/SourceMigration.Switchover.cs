@@ -53,10 +53,11 @@ internal sealed partial class SourceMigration
     private async Task<MigrationResult> CommitAsync(ControlConnection connection, PrecopyOutcome precopy, CancellationToken cancellationToken)
     {
         _committed = true;
+        var session = _session!;
         var outcome = MigrationOutcome.Succeeded;
         try
         {
-            await connection.SendAsync(new Commit(_session!.MigrationId), cancellationToken).ConfigureAwait(false);
+            await connection.SendAsync(new Commit(session.MigrationId), cancellationToken).ConfigureAwait(false);
             await connection.ReceiveAsync<Resumed>(cancellationToken).ConfigureAwait(false);
             _downtime.Stop();
         }
@@ -78,7 +79,7 @@ internal sealed partial class SourceMigration
         _total.Stop();
         return new MigrationResult
         {
-            MigrationId = _session.MigrationId,
+            MigrationId = session.MigrationId,
             ZoneName = ZoneName,
             Outcome = outcome,
             Cipher = _transfer!.CipherName,

@@ -47,7 +47,7 @@ internal sealed partial class SourceMigration
                 return await FinishDryRunAsync(connection, cancellationToken).ConfigureAwait(false);
             }
 
-            await StartTransferAsync(connection, cancellationToken).ConfigureAwait(false);
+            await StartTransferAsync(connection, destination, cancellationToken).ConfigureAwait(false);
             var precopy = await RunPrecopyAsync(connection, cancellationToken).ConfigureAwait(false);
             precopy = await SwitchoverAsync(connection, precopy, cancellationToken).ConfigureAwait(false);
             return await CommitAsync(connection, precopy, cancellationToken).ConfigureAwait(false);
@@ -117,7 +117,7 @@ internal sealed partial class SourceMigration
         return new MigrationResult { MigrationId = Guid.Empty, ZoneName = ZoneName, Outcome = MigrationOutcome.DryRunSucceeded, TotalTime = _total.Elapsed };
     }
 
-    private async Task StartTransferAsync(ControlConnection connection, CancellationToken cancellationToken)
+    private async Task StartTransferAsync(ControlConnection connection, RemoteAddress destination, CancellationToken cancellationToken)
     {
         int cap = _options.MaxStripes;
         await connection.SendAsync(new Negotiate(_options.Cipher, cap, _guest.Memory.Size), cancellationToken).ConfigureAwait(false);
@@ -128,9 +128,19 @@ internal sealed partial class SourceMigration
         Report(MigrationStep.Starting);
         _zone.BeginMigrationOut();
         _migratingOut = true;
-        var peer = (IPEndPoint)connection.RemoteEndPoint!;
-        _transfer = await StripeConnector.ConnectAsync(new IPEndPoint(peer.Address, _session.DataPort), descriptor, NoReturnTraffic.Instance, _options.Transport, cancellationToken).ConfigureAwait(false);
+        _transfer = await StripeConnector.ConnectAsync(DataEndPoint(connection, destination, _session.DataPort), descriptor, NoReturnTraffic.Instance, _options.Transport, cancellationToken).ConfigureAwait(false);
         await RequestAsync(connection, new StartTransfer(_session.MigrationId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The data service lives on the host the control connection reached.</summary>
+    private static EndPoint DataEndPoint(ControlConnection connection, RemoteAddress destination, int port)
+    {
+        if (connection.RemoteEndPoint is IPEndPoint peer)
+        {
+            return new IPEndPoint(peer.Address.IsIPv4MappedToIPv6 ? peer.Address.MapToIPv4() : peer.Address, port);
+        }
+
+        return IPAddress.TryParse(destination.Host.Trim('[', ']'), out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(destination.Host, port);
     }
 
     private static async Task RequestAsync(ControlConnection connection, ControlMessage request, CancellationToken cancellationToken)

@@ -73,7 +73,12 @@ internal sealed class GuestMemorySink : IRecordSink
 
         int count = BinaryPrimitives.ReadInt32BigEndian(payload);
         var (firstPage, _) = Pages(header.Position, checked(count * _memory.PageSize));
-        _memory.GetWritablePages(firstPage, count).Clear();
+        Span<byte> pages = _memory.GetWritablePages(firstPage, count);
+        if (!PageScan.IsZero(pages))
+        {
+            pages.Clear(); // untouched memory stays untouched: a 1 TiB mostly-zero guest costs no RSS
+        }
+
         _digest.UpdateZeroPages(firstPage, count);
         _arrived.SetRange(firstPage, count);
     }

@@ -21,6 +21,8 @@ internal sealed class RoundBatch : IRecordBatch
     private DirtyPageBitmap.RunEnumerator _runs;
     private long _runNext;
     private long _runEnd;
+    private long _pending;
+    private long _pendingEnd;
 
     public RoundBatch(IGuestMemory memory, DirtyPageBitmap pages, PageAffinity affinity, int stripe, PageDigest digest)
     {
@@ -66,28 +68,32 @@ internal sealed class RoundBatch : IRecordBatch
         return pages;
     }
 
+    /// <summary>Moves to the next piece of the set that lies in one chunk of this stripe; a run that spans chunks is split at their borders.</summary>
     private bool NextRunOfThisStripe()
     {
-        while (_runs.MoveNext())
+        while (true)
         {
-            PageRun run = _runs.Current;
-            long page = run.FirstPage;
-            long end = run.EndPage;
-            while (page < end)
+            while (_pending < _pendingEnd)
             {
-                long chunkEnd = Math.Min(end, _affinity.ChunkEnd(page));
+                long page = _pending;
+                long chunkEnd = Math.Min(_pendingEnd, _affinity.ChunkEnd(page));
+                _pending = chunkEnd;
                 if (_affinity.StripeOf(page) == _stripe)
                 {
                     _runNext = page;
                     _runEnd = chunkEnd;
                     return true;
                 }
-
-                page = chunkEnd;
             }
-        }
 
-        return false;
+            if (!_runs.MoveNext())
+            {
+                return false;
+            }
+
+            _pending = _runs.Current.FirstPage;
+            _pendingEnd = _runs.Current.EndPage;
+        }
     }
 
     /// <summary>The longest prefix of the current run that is all zero or all non-zero (and fits one record).</summary>

@@ -1,0 +1,35 @@
+using System.Net;
+using KernelZones.Migration.Configuration;
+using KernelZones.Migration.Control;
+using KernelZones.Migration.Guests;
+using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Transport.Striping;
+
+namespace KernelZones.Migration.Engine;
+
+/// <summary>Settings of a destination host's migration services.</summary>
+/// <remarks>Immutable after construction; safe to share.</remarks>
+public sealed class MigrationDestinationOptions
+{
+    /// <summary>The control service (port 12302 by default): identity, users, TLS and timeouts. Required.</summary>
+    public required ControlServiceOptions Control { get; init; }
+
+    /// <summary>Where the data service (<c>kz-migr</c>) listens. Default every address (IPv6 dual mode), port 8102.</summary>
+    public IPEndPoint DataEndPoint { get; init; } = new(IPAddress.IPv6Any, StripeOptions.DefaultPort);
+
+    /// <summary>Transport settings of the data service. Default <see cref="StripeOptions.Default"/>.</summary>
+    public StripeOptions Transport { get; init; } = StripeOptions.Default;
+
+    /// <summary>The hypervisor's factory for the guest a migrating-in zone boots on. Default: an <see cref="InMemoryGuest"/> of the configuration's <c>capped-memory physical</c>.</summary>
+    public Func<ZoneConfiguration, IGuest> CreateGuest { get; init; } = static configuration =>
+        new InMemoryGuest(configuration.PhysicalMemory?.Bytes ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{configuration.ZoneName}': capped-memory physical is not set."));
+
+    /// <summary>What this host supports, for the compatibility check (cpu-arch classes, host-compatible levels, free memory, storage reachability).</summary>
+    public DestinationCapabilities Capabilities { get; init; } = new() { FreeMemoryBytes = long.MaxValue, MaxVirtualCpus = 0 };
+
+    /// <summary>An upper bound on data connections per migration; 0 (default) means only the standard rule applies.</summary>
+    public int MaxStripes { get; init; }
+
+    /// <summary>How long to wait for every stripe of a transfer to connect. Default 30 s.</summary>
+    public TimeSpan StripeWait { get; init; } = TimeSpan.FromSeconds(30);
+}
