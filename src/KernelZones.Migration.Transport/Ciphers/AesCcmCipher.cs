@@ -8,11 +8,14 @@ internal sealed class AesCcmCipher : ICipher
     private const int KeyBytes = 16;
     private const int TagBytes = 16;
     private readonly AesCcm _aes;
+    private readonly Aes _block; // for empty messages only: see CcmEmptyMessage
 
     public AesCcmCipher(ReadOnlySpan<byte> key)
     {
         CipherArguments.CheckKey(key, KeyBytes, CipherSuite.Aes128Ccm);
         _aes = new AesCcm(key);
+        _block = Aes.Create();
+        _block.SetKey(key);
     }
 
     public string Name => CipherSuite.Aes128Ccm;
@@ -26,14 +29,36 @@ internal sealed class AesCcmCipher : ICipher
     public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData = default)
     {
         CipherArguments.Check(nonce, plaintext, ciphertext, tag, TagBytes);
+        if (plaintext.IsEmpty)
+        {
+            CcmEmptyMessage.ComputeTag(_block, nonce, associatedData, tag);
+            return;
+        }
+
         _aes.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
     }
 
     public void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData = default)
     {
         CipherArguments.Check(nonce, ciphertext, plaintext, tag, TagBytes);
+        if (ciphertext.IsEmpty)
+        {
+            Span<byte> expected = stackalloc byte[TagBytes];
+            CcmEmptyMessage.ComputeTag(_block, nonce, associatedData, expected);
+            if (!CryptographicOperations.FixedTimeEquals(expected, tag))
+            {
+                throw new AuthenticationTagMismatchException();
+            }
+
+            return;
+        }
+
         _aes.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
     }
 
-    public void Dispose() => _aes.Dispose();
+    public void Dispose()
+    {
+        _aes.Dispose();
+        _block.Dispose();
+    }
 }
