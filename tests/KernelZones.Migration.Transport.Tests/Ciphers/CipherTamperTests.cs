@@ -59,6 +59,23 @@ public sealed class CipherTamperTests
     }
 
     [Theory]
+    [InlineData(CipherSuite.Aes128Ccm, Part.Tag)]
+    [InlineData(CipherSuite.Aes128Ccm, Part.Nonce)]
+    [InlineData(CipherSuite.Aes128Ccm, Part.AssociatedData)]
+    [InlineData(CipherSuite.Aes128Gcm, Part.Tag)]
+    [InlineData(CipherSuite.Aes128Gcm, Part.Nonce)]
+    [InlineData(CipherSuite.Aes128Gcm, Part.AssociatedData)]
+    public void An_empty_message_still_authenticates_its_nonce_and_associated_data(string cipherName, Part part)
+    {
+        // Empty records (end of stream) carry only the tag: it alone must bind the header.
+        var sealedRecord = SealedRecord.Create(cipherName, plaintextLength: 0);
+        sealedRecord.Open([]);
+        sealedRecord.Select(part)[5] ^= 0x04;
+
+        Assert.Throws<AuthenticationTagMismatchException>(() => sealedRecord.Open([]));
+    }
+
+    [Theory]
     [InlineData(CipherSuite.Aes128Ccm)]
     [InlineData(CipherSuite.Aes128Gcm)]
     public void The_untampered_record_opens(string cipherName)
