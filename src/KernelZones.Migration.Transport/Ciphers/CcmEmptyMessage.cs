@@ -7,9 +7,10 @@ namespace KernelZones.Migration.Transport.Ciphers;
 /// AES-CCM for an empty message, computed from the block cipher per NIST SP 800-38C §6.1 and Appendix A.
 /// </summary>
 /// <remarks>
-/// The BCL's <see cref="AesCcm"/> on OpenSSL 3 fails an empty plaintext with "tag not set" (it skips the data
-/// update that OpenSSL needs before it yields the tag), and empty records are part of our protocol (the
-/// end-of-stream record). For an empty message CCM reduces to T = MSB(CBC-MAC(B0 ‖ formatted AD)) ⊕ E(K, A0).
+/// The BCL's <see cref="AesCcm"/> on OpenSSL 3 mishandles an empty plaintext: it skips the data update that
+/// OpenSSL needs, so encryption fails with "tag not set" and, worse, decryption on OpenSSL 3.0.x accepts any
+/// tag — an empty end-of-stream record could be forged. Empty records are part of our protocol, so we compute
+/// them ourselves. For an empty message CCM reduces to T = MSB(CBC-MAC(B0 ‖ formatted AD)) ⊕ E(K, A0).
 /// </remarks>
 internal static class CcmEmptyMessage
 {
