@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 using KernelZones.Migration.Transport.Framing;
 
@@ -88,6 +89,8 @@ public sealed partial class Stripe
         }
     }
 
+    // Pooled builder: this awaits once per record under backpressure; a fresh state-machine box each time would allocate per record.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SealBatchAsync(IRecordBatch batch)
     {
         while (batch.TryGetNext(out OutgoingRecord record))
@@ -120,6 +123,8 @@ public sealed partial class Stripe
         return payload;
     }
 
+    // Pooled builder: this awaits once per record under backpressure; a fresh state-machine box each time would allocate per record.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushOutputAsync()
     {
         FlushResult result = await _output.Writer.FlushAsync(_aborted).ConfigureAwait(true);
@@ -164,6 +169,8 @@ public sealed partial class Stripe
         }
     }
 
+    // Pooled builder: this awaits once per record under backpressure; a fresh state-machine box each time would allocate per record.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAllAsync(ReadOnlyMemory<byte> segment)
     {
         while (!segment.IsEmpty)

@@ -152,7 +152,7 @@ public sealed class StripeListener : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             timeout.CancelAfter(_options.HandshakeTimeout);
             await ReceiveExactlyAsync(connection, hello, timeout.Token).ConfigureAwait(false);
-            string? refusal = Admit(connection, hello, out var expected, out int stripe);
+            string? refusal = Admit(hello, out var expected, out int stripe);
             if (refusal is not null)
             {
                 Reject(connection, refusal);
@@ -178,7 +178,7 @@ public sealed class StripeListener : IAsyncDisposable
         }
     }
 
-    private string? Admit(Socket connection, byte[] hello, out Expected? expected, out int stripe)
+    private string? Admit(byte[] hello, out Expected? expected, out int stripe)
     {
         expected = null;
         stripe = -1;
@@ -218,7 +218,6 @@ public sealed class StripeListener : IAsyncDisposable
         }
 
         stripe = header.StripeIndex;
-        _ = connection;
         return null;
     }
 
