@@ -21,6 +21,9 @@ internal sealed class RunMeter
 /// <summary>One measured run.</summary>
 internal readonly record struct RunResult(long Bytes, double Seconds, double CpuSeconds, long AllocatedBytes)
 {
+    /// <summary>Managed bytes allocated per GiB between 25 % and 75 % of the bytes received (no setup, no warm-up); NaN when not measured.</summary>
+    public double SteadyStateBytesPerGiB { get; init; } = double.NaN;
+
     public double GBps => Bytes / Seconds / 1e9;
 
     public double AllocatedBytesPerGiB => AllocatedBytes / (Bytes / (double)(1L << 30));

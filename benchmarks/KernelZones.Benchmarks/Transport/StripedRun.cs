@@ -18,15 +18,16 @@ internal static class StripedRun
         };
         await using var listener = StripeListener.Start(new IPEndPoint(IPAddress.Loopback, 0), options);
         using var descriptor = new TransferDescriptor(Guid.NewGuid(), RandomNumberGenerator.GetBytes(32), cipher, stripes);
-        await using var receiving = listener.Expect(descriptor, new RingSink(destination));
-        await using var sending = await StripeConnector.ConnectAsync(listener.LocalEndPoint, descriptor, new RingSink(destination), options);
+        long perStripe = totalBytes / stripes / recordSize * recordSize;
+        var steadyState = new SteadyStateAllocation(perStripe * stripes);
+        await using var receiving = listener.Expect(descriptor, new RingSink(destination, steadyState));
+        await using var sending = await StripeConnector.ConnectAsync(listener.LocalEndPoint, descriptor, new RingSink(destination, null), options);
         await receiving.WaitForStripesAsync();
 
-        long perStripe = totalBytes / stripes / recordSize * recordSize;
         var meter = new RunMeter();
         await Task.WhenAll(sending.Stripes.Select(s => s.SendAsync(new RingBatch(source, s.Index * perStripe, perStripe, recordSize))));
         await Task.WhenAll(sending.CompleteAsync(), receiving.CompleteAsync());
-        return meter.Stop(perStripe * stripes);
+        return meter.Stop(perStripe * stripes) with { SteadyStateBytesPerGiB = steadyState.BytesPerGiB };
     }
 
     private sealed class RingBatch(RingMemory source, long start, long length, int recordSize) : IRecordBatch
@@ -44,13 +45,11 @@ internal static class StripedRun
         public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.At(record.Position, record.Length);
     }
 
-    private sealed class RingSink(RingMemory destination) : IRecordSink
+    private sealed class RingSink(RingMemory destination, SteadyStateAllocation? steadyState) : IRecordSink
     {
         public Span<byte> GetDataDestination(int stripeIndex, in RecordHeader header) => destination.At(header.Position, header.PayloadLength);
 
-        public void OnDataReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
-        {
-        }
+        public void OnDataReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload) => steadyState?.Add(payload.Length);
 
         public void OnControlReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
         {

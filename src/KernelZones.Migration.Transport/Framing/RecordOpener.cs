@@ -136,6 +136,9 @@ public sealed class RecordOpener : IDisposable
         }
     }
 
+    /// <summary>Whether some record had to be copied out of a segmented buffer before opening (diagnostics: a stripe never should).</summary>
+    internal bool HasCopiedRecords => _scratch is not null;
+
     /// <summary>Zeroes key material and returns the scratch buffer.</summary>
     public void Dispose()
     {

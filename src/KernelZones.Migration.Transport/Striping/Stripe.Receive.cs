@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using KernelZones.Migration.Transport.Framing;
@@ -7,25 +9,29 @@ namespace KernelZones.Migration.Transport.Striping;
 
 public sealed partial class Stripe
 {
-    private const int MinimumReceiveBuffer = 64 * 1024;
-
+    /// <summary>
+    /// Reads the socket record by record: first the 24-byte header into a private buffer, then the rest of the
+    /// record into pipe memory that has room for all of it, so that every record lies in one contiguous block and
+    /// the opening loop decrypts it in place, never through a copy.
+    /// </summary>
     private async Task SocketReceiveLoopAsync()
     {
         Exception? error = null;
         try
         {
-            while (true)
+            while (await ReceiveHeaderAsync().ConfigureAwait(false))
             {
-                Memory<byte> buffer = _input.Writer.GetMemory(MinimumReceiveBuffer);
-                int received = await _socket.ReceiveAsync(buffer, SocketFlags.None, _aborted).ConfigureAwait(false);
-                if (received == 0)
+                // An oversized claim is received only up to the largest legal record; the opening loop rejects the header.
+                int length = Math.Min(RecordHeader.Size + (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(_receivedHeader.AsSpan(4)), int.MaxValue - 64) + _tagSize, _maxRecordLength);
+                Memory<byte> record = _input.Writer.GetMemory(length);
+                _receivedHeader.CopyTo(record.Span);
+                int body = await ReceiveIntoAsync(record[RecordHeader.Size..length]).ConfigureAwait(false);
+                _input.Writer.Advance(RecordHeader.Size + body);
+                if (body < length - RecordHeader.Size)
                 {
                     break;
                 }
 
-                Interlocked.Add(ref _bytesReceived, received);
-                Interlocked.Exchange(ref _lastReceiveTicks, Environment.TickCount64);
-                _input.Writer.Advance(received);
                 FlushResult result = await _input.Writer.FlushAsync(_aborted).ConfigureAwait(false);
                 if (result.IsCompleted)
                 {
@@ -42,6 +48,57 @@ public sealed partial class Stripe
         await _input.Writer.CompleteAsync(error).ConfigureAwait(false);
     }
 
+    /// <summary>Receives the next header; false when the peer closed at a record boundary (a partial header is written through, so the opener reports it).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReceiveHeaderAsync()
+    {
+        int received = 0;
+        while (received < RecordHeader.Size)
+        {
+            int count = await _socket.ReceiveAsync(_receivedHeader.AsMemory(received), SocketFlags.None, _aborted).ConfigureAwait(false);
+            if (count == 0)
+            {
+                if (received > 0)
+                {
+                    _input.Writer.Write(_receivedHeader.AsSpan(0, received));
+                }
+
+                return false;
+            }
+
+            received += count;
+            Received(count);
+        }
+
+        return true;
+    }
+
+    /// <summary>Fills <paramref name="memory"/>; returns fewer bytes only when the peer closed first.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReceiveIntoAsync(Memory<byte> memory)
+    {
+        int received = 0;
+        while (received < memory.Length)
+        {
+            int count = await _socket.ReceiveAsync(memory[received..], SocketFlags.None, _aborted).ConfigureAwait(false);
+            if (count == 0)
+            {
+                break;
+            }
+
+            received += count;
+            Received(count);
+        }
+
+        return received;
+    }
+
+    private void Received(int count)
+    {
+        Interlocked.Add(ref _bytesReceived, count);
+        Interlocked.Exchange(ref _lastReceiveTicks, Environment.TickCount64);
+    }
+
     private async Task OpenLoopAsync()
     {
         try
@@ -52,8 +109,8 @@ public sealed partial class Stripe
                 ReadResult result = await _input.Reader.ReadAsync(_aborted).ConfigureAwait(true);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 long before = buffer.Length;
-                buffer = OpenRecords(buffer);
-                TransportMetrics.AddReceived(Index, before - buffer.Length);
+                buffer = OpenRecords(buffer, out int records);
+                TransportMetrics.AddReceived(Index, before - buffer.Length, records);
 
                 if (_opener.IsEnded)
                 {
@@ -87,8 +144,9 @@ public sealed partial class Stripe
         }
     }
 
-    private ReadOnlySequence<byte> OpenRecords(ReadOnlySequence<byte> buffer)
+    private ReadOnlySequence<byte> OpenRecords(ReadOnlySequence<byte> buffer, out int records)
     {
+        records = 0;
         while (!_opener.IsEnded && _opener.TryReadHeader(buffer, out RecordHeader header))
         {
             int length = _opener.GetRecordLength(header);
@@ -113,6 +171,7 @@ public sealed partial class Stripe
             }
 
             buffer = buffer.Slice(length);
+            records++;
         }
 
         return buffer;

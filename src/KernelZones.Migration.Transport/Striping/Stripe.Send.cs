@@ -69,13 +69,17 @@ public sealed partial class Stripe
                     {
                         _requests.Writer.TryComplete();
                         _sealer.SealEndOfStream(_output.Writer);
-                        await FlushOutputAsync().ConfigureAwait(true);
+                        TransportMetrics.AddSealed(Index, 1);
+                        await FlushOutputAsync().ConfigureAwait(false);
                         await _output.Writer.CompleteAsync().ConfigureAwait(true);
                         current.Done.TrySetResult();
                         return;
                     }
 
-                    await SealBatchAsync(current.Batch).ConfigureAwait(true);
+                    // ConfigureAwait(false) on our own pooled ValueTasks: their only wait is the pipe's flush, which the
+                    // pipe resumes through the stripe thread's scheduler, so they complete on this thread and continue
+                    // inline; capturing the context would instead post every continuation (a delegate and a box each).
+                    await SealBatchAsync(current.Batch).ConfigureAwait(false);
                     current.Done.TrySetResult();
                 }
             }
@@ -93,18 +97,23 @@ public sealed partial class Stripe
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SealBatchAsync(IRecordBatch batch)
     {
+        int sealedRecords = 0;
         while (batch.TryGetNext(out OutgoingRecord record))
         {
             _sealer.Seal(_output.Writer, record.Type, record.Position, Payload(batch, record), record.Flags);
+            sealedRecords++;
 
             // Small records are gathered into one socket write; large ones go out one by one.
             if (_output.Writer.UnflushedBytes >= FlushThreshold)
             {
-                await FlushOutputAsync().ConfigureAwait(true);
+                TransportMetrics.AddSealed(Index, sealedRecords);
+                sealedRecords = 0;
+                await FlushOutputAsync().ConfigureAwait(false);
             }
         }
 
-        await FlushOutputAsync().ConfigureAwait(true);
+        TransportMetrics.AddSealed(Index, sealedRecords);
+        await FlushOutputAsync().ConfigureAwait(false);
     }
 
     private static ReadOnlySpan<byte> Payload(IRecordBatch batch, in OutgoingRecord record)

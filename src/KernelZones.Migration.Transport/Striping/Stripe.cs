@@ -34,6 +34,10 @@ public sealed partial class Stripe
     private readonly TaskCompletionSource _peerEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _outputEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _controlBuffer = new byte[MaxControlPayload];
+    private readonly byte[] _receivedHeader = new byte[RecordHeader.Size];
+    private readonly RecordBlockPool _blocks;
+    private readonly int _maxRecordLength;
+    private readonly int _tagSize;
     private readonly LoopThread? _sendThread;
     private readonly LoopThread? _receiveThread;
     private readonly CancellationToken _aborted;
@@ -61,12 +65,17 @@ public sealed partial class Stripe
             _receiveThread = new LoopThread($"kz-migr receive {index}", OpenLoopAsync);
         }
 
-        long threshold = (long)Math.Max(2, options.PipeThresholdRecords) * options.Records.MaxRecordLength;
+        _maxRecordLength = options.Records.MaxRecordLength;
+        _tagSize = Ciphers.CipherSuite.GetTagSize(transfer.CipherName);
+        _blocks = new RecordBlockPool(_maxRecordLength);
+        long threshold = (long)Math.Max(2, options.PipeThresholdRecords) * _maxRecordLength;
         _output = new Pipe(new PipeOptions(
+            pool: _blocks, minimumSegmentSize: _maxRecordLength,
             pauseWriterThreshold: threshold, resumeWriterThreshold: threshold / 2,
             readerScheduler: PipeScheduler.ThreadPool, writerScheduler: _sendThread?.Scheduler ?? PipeScheduler.ThreadPool,
             useSynchronizationContext: false));
         _input = new Pipe(new PipeOptions(
+            pool: _blocks, minimumSegmentSize: _maxRecordLength,
             pauseWriterThreshold: threshold, resumeWriterThreshold: threshold / 2,
             readerScheduler: _receiveThread?.Scheduler ?? PipeScheduler.ThreadPool, writerScheduler: PipeScheduler.ThreadPool,
             useSynchronizationContext: false));
@@ -83,6 +92,12 @@ public sealed partial class Stripe
 
     /// <summary>Bytes this stripe has read from its socket.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Blocks of one maximum-size record this stripe's pool has allocated (for tests: bounded by the pipe thresholds).</summary>
+    internal int BlocksAllocated => _blocks.BlocksAllocated;
+
+    /// <summary>Whether every record so far was opened in place, straight from its block (for tests).</summary>
+    internal bool OpenedEveryRecordInPlace => !_opener.HasCopiedRecords;
 
     /// <summary>Whether the stripe's data paths run on dedicated threads that are still alive (for diagnostics and tests).</summary>
     internal bool HasLiveThreads => (_sendThread?.IsAlive ?? false) || (_receiveThread?.IsAlive ?? false);
@@ -136,6 +151,7 @@ public sealed partial class Stripe
     {
         _sealer.Dispose();
         _opener.Dispose();
+        _blocks.Dispose();
     }
 
     /// <summary>Milliseconds since this stripe last received and last sent anything, for the transfer's watchdog.</summary>

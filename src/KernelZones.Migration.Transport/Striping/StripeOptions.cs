@@ -5,10 +5,13 @@ namespace KernelZones.Migration.Transport.Striping;
 
 /// <summary>Settings of striped transfers, for both the listening and the connecting end.</summary>
 /// <remarks>
-/// Memory per stripe is bounded by the pipes' thresholds: each direction buffers at most
-/// <see cref="PipeThresholdRecords"/> maximum-size records before its writer pauses, so a stripe holds at most
-/// about 2 × <see cref="PipeThresholdRecords"/> × <see cref="RecordOptions.MaxRecordLength"/> bytes
-/// (2 MiB at the defaults) plus one record of scratch space. Immutable after construction; thread-safe.
+/// Memory per stripe is bounded by the pipes' thresholds. Each stripe has its own pool of pinned blocks of one
+/// maximum-size record (<see cref="RecordOptions.MaxRecordLength"/>); every record is sealed into, received into
+/// and opened from one block, never copied. Each direction buffers at most <see cref="PipeThresholdRecords"/>
+/// records' worth of bytes before its writer pauses, which with full-size records is
+/// <see cref="PipeThresholdRecords"/> + 1 blocks (about 1.3 MiB per direction at the defaults) and, with records
+/// of mixed sizes, never more than 2 × (<see cref="PipeThresholdRecords"/> + 1) blocks. Blocks are allocated once
+/// and reused, so a stripe's steady state allocates nothing. Immutable after construction; thread-safe.
 /// </remarks>
 public sealed class StripeOptions
 {
