@@ -24,7 +24,7 @@ internal static class ServiceStatus
             rad:remote    listening on {new IPEndPoint(settings.ControlAddress, destination.ControlPort)} (rads:// and ssh://, TLS)
             kz-migr       listening on {new IPEndPoint(settings.DataAddress, destination.DataPort)}
             identity      {Path.Combine(settings.IdentityDirectory, ServerIdentity.CertificateFileName)} ({identity.Fingerprint})
-            users         {settings.UsersFile} ({users.Accounts.Count()} users); authorized keys {settings.AuthorizedKeysPattern}
+            users         {settings.UsersFile} ({users.Accounts.Count()} user(s)); authorized keys {settings.AuthorizedKeysPattern}
             zones         {settings.ZonesDirectory}; status {settings.StatusFile}
 
             """);
