@@ -83,7 +83,7 @@ internal sealed class TerminalProgress : IProgress<MigrationProgress>, IDisposab
             int filled = (int)Math.Round(fraction * BarWidth);
             string eta = _rate < 1 ? "--:--" : TimeSpan.FromSeconds(remaining / _rate).ToString(@"m\:ss", CultureInfo.InvariantCulture);
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"[{new string('#', filled)}{new string('.', BarWidth - filled)}] {fraction,4:P0}  {sent / 1e6,8:0.0} MB sent  {_rate / 1e6,7:0.0} MB/s  ETA {eta}  round {_round}");
+                $"[{new string('#', filled)}{new string('.', BarWidth - filled)}] {fraction * 100,3:0}%  {sent / 1e6,8:0.0} MB sent  {_rate / 1e6,7:0.0} MB/s  ETA {eta}  round {_round}");
             Console.Write("\r" + line.PadRight(_barLength));
             _barLength = line.Length;
         }
