@@ -67,6 +67,15 @@ internal sealed class ReceivedZones
         }
     }
 
+    /// <summary>At a clean stop: the guests are gone with this process, so the status no longer holds.</summary>
+    public void RemoveStatus()
+    {
+        lock (_statusGate)
+        {
+            File.Delete(_settings.StatusFile);
+        }
+    }
+
     private void Watch(Zone zone)
     {
         if (_watched.TryGetValue(zone.Name, out Zone? current) && ReferenceEquals(current, zone))

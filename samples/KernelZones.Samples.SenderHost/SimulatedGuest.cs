@@ -29,7 +29,7 @@ internal sealed class SimulatedGuest : IDisposable
             ?? throw new UsageException($"zone '{configuration.ZoneName}': capped-memory physical is not set; the guest needs a memory size");
         GuestWorkloadOptions? options = ParseWorkload(workloadSpec, memory);
         var guest = new InMemoryGuest(memory);
-        guest.Memory.FillRandom(0, memory / 2, seed: configuration.ZoneName.Length);
+        guest.Memory.FillRandom(0, memory / 2, seed: configuration.ZoneName.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)));
         GuestWorkload? workload = options is null ? null : new GuestWorkload(guest, options);
         workload?.Start();
         return new SimulatedGuest(guest, workload);

@@ -36,7 +36,8 @@ internal static class HelpText
           --log-level <level>        KZ_LOG_LEVEL        trace, debug, information (default), warning, error
 
         state directory: zones/<zone>.cfg holds each zone received (zonecfg export form; configured again,
-        detached, on the next start), status holds this host's 'zoneadm list -s' after every change.
+        detached, on the next start), status holds this host's 'zoneadm list -s' after every change
+        (removed at a clean stop).
         exit status: 0 after a clean stop, 1 on an error, 2 on a usage error.
         """;
 }

@@ -53,6 +53,7 @@ internal sealed class RunCommand(ReceiverSettings settings)
             ReceiverLog.Stopping(log);
         }
 
+        zones.RemoveStatus();
         ReceiverLog.Stopped(log);
         return 0;
 

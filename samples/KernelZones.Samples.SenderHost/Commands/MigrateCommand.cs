@@ -13,7 +13,8 @@ namespace KernelZones.Samples.SenderHost.Commands;
 
 /// <summary>
 /// <c>zoneadm -z &lt;zone&gt; migrate</c>: boots the zone's simulated guest in this process and live-migrates it. Ctrl-C
-/// or SIGTERM cancels before the commit point (the zone keeps running here). On success the zone is recorded
+/// or SIGTERM cancels before the commit point (the zone keeps running here), reported as zoneadm does
+/// (<c>'migrate' terminated by signal SIGINT.</c>). On success the zone is recorded
 /// configured (halted and detached); when the commit was not acknowledged it is recorded unavailable.
 /// </summary>
 internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateArguments arguments)
@@ -26,36 +27,13 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
         ZoneHost host = store.Load();
         Zone zone = host.Get(zoneName);
         Directory.CreateDirectory(store.Directory);
-        using var cancel = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(format => format.SingleLine = true));
-        ControlCredential? credential = null;
         var pinned = new KnownHostsNotice(store.KnownHostsPath);
+        ControlCredential? credential = null;
         try
         {
             RemoteAddress remote = RemoteAddress.Parse(arguments.Remote);
-            var source = new MigrationSource(host, new ControlClientOptions
-            {
-                KnownHostsPath = store.KnownHostsPath,
-                TrustOnFirstUse = true,
-                Offer = new HostOffer { AllowNone = arguments.Cipher == "none" },
-                LoggerFactory = loggers,
-            });
             credential = CredentialSource.For(remote, arguments);
-            if (arguments.ListCiphers)
-            {
-                CipherList ciphers = await source.ListCiphersAsync(remote, credential, cancel.Token);
-                Console.WriteLine(ciphers.ToString());
-                return 0;
-            }
-
-            CheckRunning(zone);
-            MigrationResult result = await MigrateAsync(source, zone, remote, credential, cancel.Token);
-            return Finish(zone, result);
+            return await RunAsync(host, zone, remote, credential);
         }
         catch (MigrationException e)
         {
@@ -68,10 +46,48 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
             pinned.Report(Console.Error);
             credential?.Key?.Dispose();
         }
+    }
+
+    /// <summary>Talks to the destination; Ctrl-C and SIGTERM cancel from here on (not at the password prompt, which they end).</summary>
+    private async Task<int> RunAsync(ZoneHost host, Zone zone, RemoteAddress remote, ControlCredential credential)
+    {
+        using var cancel = new CancellationTokenSource();
+        PosixSignal? signal = null;
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(format => format.SingleLine = true));
+        var source = new MigrationSource(host, new ControlClientOptions
+        {
+            KnownHostsPath = store.KnownHostsPath,
+            TrustOnFirstUse = true,
+            Offer = new HostOffer { AllowNone = arguments.Cipher == "none" },
+            LoggerFactory = loggers,
+        });
+        try
+        {
+            if (arguments.ListCiphers)
+            {
+                CipherList ciphers = await source.ListCiphersAsync(remote, credential, cancel.Token);
+                Console.WriteLine(ciphers.ToString());
+                return 0;
+            }
+
+            CheckRunning(zone);
+            MigrationResult result = await MigrateAsync(source, zone, remote, credential, cancel.Token);
+            return Finish(zone, result);
+        }
+        catch (Exception e) when (signal is { } received && e is MigrationException or OperationCanceledException)
+        {
+            throw new MigrationException(MigrationFailureKind.Aborted, $"'migrate' terminated by signal {received}.", e);
+        }
 
         void Cancel(PosixSignalContext context)
         {
             context.Cancel = true;
+            signal = context.Signal;
             cancel.Cancel();
         }
     }
