@@ -11,7 +11,7 @@ try
     (string stateDirectory, string[] command) = CommandLine.SplitGlobalOptions(args);
     if (command is [] or ["--help"] or ["-h"] or [_, "--help"])
     {
-        Console.Write(HelpText.Usage);
+        (command is [] ? Console.Error : Console.Out).Write(HelpText.Usage);
         return command is [] ? 2 : 0;
     }
 

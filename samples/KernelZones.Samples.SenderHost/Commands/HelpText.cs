@@ -30,7 +30,8 @@ internal static class HelpText
           zones/<zone>.cfg    the configuration (zonecfg export form)
           zones/<zone>.state  the recorded state: 'zonecfg -f' records installed (the zone's storage is shared and
                               holds the installed zone), boot records running, halt installed, a migration away
-                              configured (halted and detached); unavailable when a commit was not acknowledged
+                              configured (halted and detached: it runs on the destination now, so boot
+                              refuses it); unavailable when a commit was not acknowledged
           known_hosts         destinations' certificate fingerprints, pinned on first use
         A zone recorded running has no process of its own: migrate boots its simulated guest (memory of its
         capped-memory physical, half of it data, and the workload) in the migrating process.

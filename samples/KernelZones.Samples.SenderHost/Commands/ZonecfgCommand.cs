@@ -21,8 +21,7 @@ internal static class ZonecfgCommand
                 Console.Write(Get(host, zoneName).Configuration.ToExport());
                 return 0;
             case ["-f", string file]:
-                Create(store, host, zoneName, file);
-                return 0;
+                return Create(store, host, zoneName, file);
             default:
                 throw new UsageException("usage: zonecfg -z <zone> info|export, or zonecfg -z <zone> -f <export file>");
         }
@@ -31,7 +30,7 @@ internal static class ZonecfgCommand
     private static Zone Get(ZoneHost host, string zoneName) =>
         host.Find(zoneName) ?? throw new ZoneStateException(zoneName, null, ZoneAuxiliaryState.None, ZoneOperation.Reconfigure, "No such zone configured");
 
-    private static void Create(ZoneStore store, ZoneHost host, string zoneName, string file)
+    private static int Create(ZoneStore store, ZoneHost host, string zoneName, string file)
     {
         ZoneConfiguration configuration;
         try
@@ -40,11 +39,13 @@ internal static class ZonecfgCommand
         }
         catch (ZoneConfigurationException e)
         {
-            throw new ZoneConfigurationException($"zone '{zoneName}': {file}: {e.Problem}", e.Expected, e.LineNumber, e.LineText, e);
+            Console.Error.WriteLine($"zonecfg: zone '{zoneName}': {file}: {e.Message}");
+            return 1;
         }
 
         Zone zone = host.Configure(configuration);
         zone.Install();
         store.Save(zone);
+        return 0;
     }
 }
