@@ -26,6 +26,7 @@ internal sealed class TerminalProgress : IProgress<MigrationProgress>, IDisposab
     private TimeSpan _lastTime;
     private double _rate;
     private int _barLength;
+    private bool _disposed;
 
     public TerminalProgress(SentBytes sent, long memoryBytes)
     {
@@ -59,6 +60,8 @@ internal sealed class TerminalProgress : IProgress<MigrationProgress>, IDisposab
         _timer.Dispose();
         lock (_gate)
         {
+            // A tick already queued must not draw the bar again over what follows.
+            _disposed = true;
             Clear();
         }
     }
@@ -67,7 +70,7 @@ internal sealed class TerminalProgress : IProgress<MigrationProgress>, IDisposab
     {
         lock (_gate)
         {
-            if (_step != MigrationStep.Starting)
+            if (_disposed || _step != MigrationStep.Starting)
             {
                 return;
             }
