@@ -56,8 +56,13 @@ public sealed class TwoHostMigrationTests
         await hosts.AddUserAsync("migrator", null, "--no-password", "--zones", "kz1", "--key", publicKey);
         await hosts.StartReceiverAsync();
         await CreateRunningZoneAsync(hosts);
+        string remote = $"ssh://migrator@127.0.0.1:{hosts.ControlPort}";
 
-        var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", "-i", privateKey, $"ssh://migrator@127.0.0.1:{hosts.ControlPort}"]);
+        var dryRun = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", "-n", "-i", privateKey, remote]);
+        Assert.True(dryRun.ExitCode == 0, dryRun.Output + "\n" + dryRun.Error);
+        Assert.Equal([.. s_steps[..4], "zoneadm: zone 'kz1': Cleaning up.", "zoneadm: zone 'kz1': Dry-run migration successful."], StepLines(dryRun.Output));
+
+        var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", "-i", privateKey, remote]);
 
         Assert.True(migrate.ExitCode == 0, migrate.Output + "\n" + migrate.Error);
         Assert.Equal(s_steps, StepLines(migrate.Output));
@@ -108,7 +113,11 @@ public sealed class TwoHostMigrationTests
 
         hosts.Receiver.Terminate();
         Assert.Equal(0, await hosts.Receiver.WaitForExitAsync(TwoHosts.Timeout));
-        Assert.Contains("Stopped", hosts.Receiver.Output, StringComparison.Ordinal);
+        string receiverOutput = hosts.Receiver.Output;
+        Assert.Matches(@"(?m)^online +\d{1,2}:\d\d:\d\d svc:/network/kz-migr:stream\n^online +\d{1,2}:\d\d:\d\d svc:/system/rad:remote$", receiverOutput);
+        Assert.Matches(@"(?m)^metrics: kz\.transport\.bytes\{direction=receive,stripe=0\} [1-9]\d* By$", receiverOutput);
+        Assert.Contains("Stopped", receiverOutput, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(hosts.ReceiverState, "status")));
     }
 
     private static string[] StepLines(string output) =>

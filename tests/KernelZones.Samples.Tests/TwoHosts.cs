@@ -35,7 +35,7 @@ internal sealed partial class TwoHosts : IAsyncDisposable
     /// <summary>Starts the receiver and waits for the port its control service listens on.</summary>
     public async Task StartReceiverAsync()
     {
-        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0"],
+        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", "--metrics"],
             new Dictionary<string, string> { ["KZ_STATE_DIR"] = ReceiverState });
         string line = await _receiver.WaitForLineAsync(l => ListeningLine().IsMatch(l), Timeout);
         ControlPort = int.Parse(ListeningLine().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
