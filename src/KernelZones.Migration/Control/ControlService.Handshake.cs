@@ -41,6 +41,10 @@ public sealed partial class ControlService
             {
                 await _handler(connection, _stopping.Token).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // The service is stopping and cancelled the handler on purpose: not a failure to report.
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // A handler failure ends its connection only; the service keeps serving others.

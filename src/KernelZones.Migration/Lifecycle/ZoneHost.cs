@@ -22,7 +22,8 @@ public sealed partial class ZoneHost
             Zone[] zones;
             lock (_gate)
             {
-                zones = [.. _zones.Values.OfType<Zone>()];
+                // A zone being deleted raises its last StateChanged before the host forgets it: never list it.
+                zones = [.. _zones.Values.OfType<Zone>().Where(z => !z.IsDeleted)];
             }
 
             return [.. zones.Select(z => (Zone: z, z.Status))

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using KernelZones.Migration.Control;
+using KernelZones.Migration.Engine;
+using KernelZones.Migration.Negotiation;
+using Microsoft.Extensions.Logging;
+
+namespace KernelZones.Samples.ReceiverHost.Commands;
+
+/// <summary>Runs the two services until Ctrl-C or SIGTERM; in-flight migrations then abort and their sources keep their zones.</summary>
+internal sealed class RunCommand(ReceiverSettings settings)
+{
+    public async Task<int> RunAsync()
+    {
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(settings.LogLevel)
+            .AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            }));
+        ILogger log = loggers.CreateLogger("KernelZones.Samples.ReceiverHost");
+        using var identity = ServerIdentity.LoadOrCreate(settings.IdentityDirectory, settings.HostName, loggers);
+        var users = ReceiverUsers.Load(settings);
+        var zones = new ReceivedZones(settings, log);
+        zones.LoadSaved();
+        using MeterReport? metrics = settings.MetricsInterval is { } interval ? new MeterReport(interval, Console.Out) : null;
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        var destination = new MigrationDestination(zones.Host, new MigrationDestinationOptions
+        {
+            Control = new ControlServiceOptions
+            {
+                ListenAddress = settings.ControlAddress,
+                Port = settings.ControlPort,
+                Identity = identity,
+                Users = users,
+                Offer = new HostOffer { HostName = settings.HostName, AllowNone = settings.AllowNone },
+                LoggerFactory = loggers,
+            },
+            DataEndPoint = new IPEndPoint(settings.DataAddress, settings.DataPort),
+            MaxStripes = settings.MaxStripes,
+            CreateGuest = zones.CreateGuest,
+        });
+        await using (destination)
+        {
+            destination.Start();
+            ServiceStatus.Print(Console.Out, DateTime.Now, destination, settings, identity, users);
+            await stop.Task;
+            ReceiverLog.Stopping(log);
+        }
+
+        zones.RemoveStatus();
+        ReceiverLog.Stopped(log);
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+    }
+}

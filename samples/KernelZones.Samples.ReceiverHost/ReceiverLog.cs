@@ -1,0 +1,29 @@
+using KernelZones.Migration.Lifecycle;
+using Microsoft.Extensions.Logging;
+
+namespace KernelZones.Samples.ReceiverHost;
+
+/// <summary>The receiver host's own log messages, with stable event ids.</summary>
+internal static partial class ReceiverLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Zone '{Zone}' configured from {File} (detached: a guest does not survive a restart)")]
+    public static partial void ZoneRestored(ILogger logger, string zone, string file);
+
+    [LoggerMessage(2, LogLevel.Information, "Zone '{Zone}': {Previous} -> {Current} ({Operation})")]
+    public static partial void ZoneChanged(ILogger logger, string zone, ZoneStatus previous, ZoneStatus current, ZoneOperation operation);
+
+    [LoggerMessage(3, LogLevel.Information, "Zone '{Zone}' is running on this host (migrated in); configuration saved to {File}")]
+    public static partial void ZoneMigratedIn(ILogger logger, string zone, string file);
+
+    [LoggerMessage(4, LogLevel.Information, "Zone '{Zone}': incoming migration discarded")]
+    public static partial void MigrationDiscarded(ILogger logger, string zone);
+
+    [LoggerMessage(5, LogLevel.Information, "Stopping: in-flight migrations abort, their sources keep their zones")]
+    public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(6, LogLevel.Information, "Stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(7, LogLevel.Error, "Cannot save the state of zone '{Zone}' in {Directory}")]
+    public static partial void SaveFailed(ILogger logger, string zone, string directory, Exception exception);
+}

@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Net;
+using KernelZones.Migration.Authentication;
+using KernelZones.Migration.Control;
+using KernelZones.Migration.Engine;
+
+namespace KernelZones.Samples.ReceiverHost;
+
+/// <summary>What the operator sees on start: <c>svcs</c> lines for the two services, then where each listens and where the files are.</summary>
+internal static class ServiceStatus
+{
+    public const string ControlFmri = "svc:/system/rad:remote";
+    public const string DataFmri = "svc:/network/kz-migr:stream";
+
+    public static void Print(TextWriter output, DateTime started, MigrationDestination destination, ReceiverSettings settings, ServerIdentity identity, UserDatabase users)
+    {
+        // svcs prints STIME as H:mm:ss right-aligned in 8 columns (solaris-kz.md §2.3).
+        string time = started.ToString("H:mm:ss", CultureInfo.InvariantCulture);
+        output.Write($"""
+            STATE          STIME    FMRI
+            {"online",-15}{time,8} {DataFmri}
+            {"online",-15}{time,8} {ControlFmri}
+
+            rad:remote    listening on {new IPEndPoint(settings.ControlAddress, destination.ControlPort)} (rads:// and ssh://, TLS)
+            kz-migr       listening on {new IPEndPoint(settings.DataAddress, destination.DataPort)}
+            identity      {Path.Combine(settings.IdentityDirectory, ServerIdentity.CertificateFileName)} ({identity.Fingerprint})
+            users         {settings.UsersFile} ({users.Accounts.Count()} user(s)); authorized keys {settings.AuthorizedKeysPattern}
+            zones         {settings.ZonesDirectory}; status {settings.StatusFile}
+
+            """);
+    }
+}

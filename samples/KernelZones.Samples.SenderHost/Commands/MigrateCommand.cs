@@ -1,0 +1,157 @@
+using System.Runtime.InteropServices;
+using KernelZones.Migration;
+using KernelZones.Migration.Authentication;
+using KernelZones.Migration.Control;
+using KernelZones.Migration.Engine;
+using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Negotiation;
+using KernelZones.Samples.SenderHost.Progress;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace KernelZones.Samples.SenderHost.Commands;
+
+/// <summary>
+/// <c>zoneadm -z &lt;zone&gt; migrate</c>: boots the zone's simulated guest in this process and live-migrates it. Ctrl-C
+/// or SIGTERM cancels before the commit point (the zone keeps running here), reported as zoneadm does
+/// (<c>'migrate' terminated by signal SIGINT.</c>). On success the zone is recorded
+/// configured (halted and detached); when the commit was not acknowledged it is recorded unavailable.
+/// </summary>
+internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateArguments arguments)
+{
+    /// <summary>The exit status when the destination did not acknowledge the commit.</summary>
+    private const int InDoubtExitCode = 3;
+
+    public async Task<int> RunAsync()
+    {
+        ZoneHost host = store.Load();
+        Zone zone = host.Get(zoneName);
+        Directory.CreateDirectory(store.Directory);
+        var pinned = new KnownHostsNotice(store.KnownHostsPath);
+        ControlCredential? credential = null;
+        try
+        {
+            RemoteAddress remote = RemoteAddress.Parse(arguments.Remote);
+            credential = CredentialSource.For(remote, arguments);
+            return await RunAsync(host, zone, remote, credential);
+        }
+        catch (MigrationException e)
+        {
+            pinned.Report(Console.Error);
+            Fail(e.Message);
+            return 1;
+        }
+        finally
+        {
+            pinned.Report(Console.Error);
+            credential?.Key?.Dispose();
+        }
+    }
+
+    /// <summary>Talks to the destination; Ctrl-C and SIGTERM cancel from here on (not at the password prompt, which they end).</summary>
+    private async Task<int> RunAsync(ZoneHost host, Zone zone, RemoteAddress remote, ControlCredential credential)
+    {
+        using var cancel = new CancellationTokenSource();
+        PosixSignal? signal = null;
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(format => format.SingleLine = true));
+        var source = new MigrationSource(host, new ControlClientOptions
+        {
+            KnownHostsPath = store.KnownHostsPath,
+            TrustOnFirstUse = true,
+            Offer = new HostOffer { AllowNone = arguments.Cipher == "none" },
+            LoggerFactory = loggers,
+        });
+        try
+        {
+            if (arguments.ListCiphers)
+            {
+                CipherList ciphers = await source.ListCiphersAsync(remote, credential, cancel.Token);
+                Console.WriteLine(ciphers.ToString());
+                return 0;
+            }
+
+            CheckRunning(zone);
+            MigrationResult result = await MigrateAsync(source, zone, remote, credential, cancel.Token);
+            return Finish(zone, result);
+        }
+        catch (Exception e) when (signal is { } received && e is MigrationException or OperationCanceledException)
+        {
+            throw new MigrationException(MigrationFailureKind.Aborted, $"'migrate' terminated by signal {received}.", e);
+        }
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            signal = context.Signal;
+            cancel.Cancel();
+        }
+    }
+
+    private async Task<MigrationResult> MigrateAsync(MigrationSource source, Zone zone, RemoteAddress remote, ControlCredential credential, CancellationToken cancellationToken)
+    {
+        using var guest = SimulatedGuest.Boot(zone.Configuration, arguments.Workload);
+        using var sent = new SentBytes();
+        IProgress<MigrationProgress>? progress = arguments.Quiet ? null
+            : Console.IsOutputRedirected ? new LineProgress(Console.Out)
+            : new TerminalProgress(sent, guest.Guest.Memory.Size);
+        try
+        {
+            var options = new MigrationOptions { Cipher = arguments.Cipher, DryRun = arguments.DryRun, Progress = progress };
+            return await source.MigrateAsync(zoneName, guest.Guest, remote, credential, options, cancellationToken);
+        }
+        finally
+        {
+            (progress as IDisposable)?.Dispose();
+        }
+    }
+
+    private void CheckRunning(Zone zone)
+    {
+        if (zone.State == ZoneState.Running)
+        {
+            return;
+        }
+
+        string state = ZoneStateText.Format(zone.State);
+        throw new MigrationException(MigrationFailureKind.Compatibility, arguments.LiveOnly
+            ? $"zone is {state}; '-t live' migrates running zones only."
+            : $"zone is {state}; this host migrates running zones only (live migration): boot it first.");
+    }
+
+    private int Finish(Zone zone, MigrationResult result)
+    {
+        switch (result.Outcome)
+        {
+            case MigrationOutcome.Succeeded:
+                store.Save(zone);
+                if (!arguments.Quiet)
+                {
+                    Console.Write(MigrationSummary.Format(result));
+                }
+
+                return 0;
+            case MigrationOutcome.DryRunSucceeded:
+                return 0;
+            default:
+                // Never guess (DESIGN.md invariant 1): the zone may run on the destination, so it must not boot here.
+                zone.Halt();
+                zone.MarkUnavailable();
+                store.Save(zone);
+                Console.Error.WriteLine(MigrationStepText.Render(zoneName,
+                    $"the destination did not acknowledge the commit of migration {result.MigrationId}; the zone may be running there and is marked unavailable here."));
+                return InDoubtExitCode;
+        }
+    }
+
+    private void Fail(string message)
+    {
+        string prefix = $"zone '{zoneName}': ";
+        Console.Error.WriteLine(message.StartsWith(prefix, StringComparison.Ordinal) ? "zoneadm: " + message : MigrationStepText.Render(zoneName, message));
+        Console.Error.WriteLine(MigrationStepText.Render(zoneName, "migrate failed."));
+    }
+}

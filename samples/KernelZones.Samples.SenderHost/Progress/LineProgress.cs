@@ -1,0 +1,23 @@
+using KernelZones.Migration.Engine;
+
+namespace KernelZones.Samples.SenderHost.Progress;
+
+/// <summary>For redirected output: each step message once, as zoneadm prints it, and a plain line per pre-copy round.</summary>
+internal sealed class LineProgress(TextWriter output) : IProgress<MigrationProgress>
+{
+    private MigrationStep? _step;
+
+    public void Report(MigrationProgress value)
+    {
+        if (value.Step != _step)
+        {
+            output.WriteLine(value.Message);
+            _step = value.Step;
+        }
+
+        if (value.Round is { } round)
+        {
+            output.WriteLine(RoundText.Format(round));
+        }
+    }
+}

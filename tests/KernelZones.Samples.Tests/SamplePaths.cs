@@ -1,0 +1,19 @@
+using System.Reflection;
+
+namespace KernelZones.Samples.Tests;
+
+/// <summary>Where the build put the sample programs (recorded by the project file's RecordSamplePaths target).</summary>
+internal static class SamplePaths
+{
+    public static string ReceiverHost => Find("KernelZones.Samples.ReceiverHost");
+
+    public static string SenderHost => Find("KernelZones.Samples.SenderHost");
+
+    private static string Find(string assemblyName)
+    {
+        string path = typeof(SamplePaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == assemblyName)?.Value
+            ?? throw new InvalidOperationException($"the test assembly does not record where {assemblyName} was built");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{assemblyName} is not built at {path}", path);
+    }
+}

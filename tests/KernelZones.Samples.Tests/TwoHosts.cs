@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace KernelZones.Samples.Tests;
+
+/// <summary>
+/// A receiver host on 127.0.0.1 (free ports, a temporary state directory) and a sender state directory, both
+/// removed at dispose together with every process started.
+/// </summary>
+internal sealed partial class TwoHosts : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("kz-samples-");
+    private SampleProcess? _receiver;
+
+    public string ReceiverState => Path.Combine(_root.FullName, "receiver");
+
+    public string SenderState => Path.Combine(_root.FullName, "sender");
+
+    public string Root => _root.FullName;
+
+    public SampleProcess Receiver => _receiver ?? throw new InvalidOperationException("the receiver is not started");
+
+    public int ControlPort { get; private set; }
+
+    /// <summary>Runs <c>ReceiverHost adduser</c> with the password (if any) on standard input.</summary>
+    public async Task AddUserAsync(string user, string? password, params string[] options)
+    {
+        string[] args = ["adduser", user, "--state-dir", ReceiverState, .. options];
+        var (exitCode, output, error) = await SampleProcess.RunAsync(SamplePaths.ReceiverHost, args, input: password is null ? null : password + "\n");
+        Assert.True(exitCode == 0, $"adduser exited {exitCode}: {output}\n{error}");
+    }
+
+    /// <summary>Starts the receiver and waits for the port its control service listens on.</summary>
+    public async Task StartReceiverAsync()
+    {
+        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", "--metrics"],
+            new Dictionary<string, string> { ["KZ_STATE_DIR"] = ReceiverState });
+        string line = await _receiver.WaitForLineAsync(l => ListeningLine().IsMatch(l), Timeout);
+        ControlPort = int.Parse(ListeningLine().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs SenderHost with this sender's state directory (through KZ_STATE_DIR).</summary>
+    public Task<(int ExitCode, string Output, string Error)> SenderAsync(string[] args, Dictionary<string, string>? environment = null)
+    {
+        environment ??= [];
+        environment["KZ_STATE_DIR"] = SenderState;
+        return SampleProcess.RunAsync(SamplePaths.SenderHost, args, environment);
+    }
+
+    /// <summary>Writes a zone export file for a small live-migratable zone and returns its path.</summary>
+    public string WriteZoneFile(string memory)
+    {
+        string path = Path.Combine(Root, "zone.cfg");
+        File.WriteAllText(path, $$"""
+            create -b
+            set brand=solaris-kz
+            add anet
+            set id=0
+            end
+            add device
+            set storage=nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}
+            set id=0
+            set bootpri=0
+            end
+            add virtual-cpu
+            set ncpus=2
+            end
+            add capped-memory
+            set physical={{memory}}
+            end
+
+            """);
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_receiver is not null)
+            {
+                await _receiver.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _root.Delete(recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"^rad:remote\s+listening on 127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningLine();
+}
