@@ -93,35 +93,32 @@ public sealed partial class ControlService
     private async Task<UserAccount> AuthenticateAsync(MessageChannel channel, EndPoint? remote, byte[] nonce, CancellationToken cancellationToken)
     {
         ControlMessage message = await channel.ReceiveAsync(_options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
-        (string user, UserAccount? account, string method) = message switch
-        {
-            PasswordAuthentication password => (password.User, VerifyPassword(password), "password"),
-            KeyAuthentication key => (key.User, VerifyKey(key, nonce), "key"),
-            _ => (string.Empty, null, string.Empty),
-        };
-        if (method.Length == 0)
+        if (message is not (PasswordAuthentication or KeyAuthentication))
         {
             await MessageExpectation.ExpectAsync<PasswordAuthentication>(channel, message, "the peer", _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
         }
 
         IPAddress address = (remote as IPEndPoint)?.Address ?? IPAddress.None;
-        if (account is null)
+        using (await _throttle.WaitTurnAsync(address, cancellationToken).ConfigureAwait(false))
         {
-            (int failures, TimeSpan delay) = _throttle.RecordFailure(address);
-            MigrationLog.AuthenticationFailed(_logger, user, remote, failures, delay.TotalMilliseconds);
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            throw new MigrationException(MigrationFailureKind.Authentication, $"authentication failed for user '{user}'");
+            (string user, UserAccount? account, string method) = message switch
+            {
+                PasswordAuthentication password => (password.User, _options.Users.VerifyPassword(password.User, password.Password), "password"),
+                KeyAuthentication key => (key.User, VerifyKey(key, nonce), "key"),
+                _ => (string.Empty, null, string.Empty),
+            };
+            if (account is null)
+            {
+                (int failures, TimeSpan delay) = _throttle.RecordFailure(address);
+                MigrationLog.AuthenticationFailed(_logger, user, remote, failures, delay.TotalMilliseconds);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                throw new MigrationException(MigrationFailureKind.Authentication, $"authentication failed for user '{user}'");
+            }
+
+            _throttle.RecordSuccess(address);
+            MigrationLog.AuthenticationSucceeded(_logger, user, remote, method);
+            return account;
         }
-
-        _throttle.RecordSuccess(address);
-        MigrationLog.AuthenticationSucceeded(_logger, user, remote, method);
-        return account;
-    }
-
-    private UserAccount? VerifyPassword(PasswordAuthentication message)
-    {
-        UserAccount? account = _options.Users.Find(message.User);
-        return account?.Password is { } verifier && verifier.Verify(message.Password) ? account : null;
     }
 
     private UserAccount? VerifyKey(KeyAuthentication message, byte[] nonce)
