@@ -78,6 +78,46 @@ public sealed class FloodTests : IDisposable
         Assert.True(peak.WorkingSetBytes - memory.WorkingSetBytes < 256L << 20, $"working set grew by {(peak.WorkingSetBytes - memory.WorkingSetBytes) >> 20} MiB during the flood");
     }
 
+    [Fact]
+    public async Task A_migration_started_while_both_ports_are_full_of_silent_connections_gets_through()
+    {
+        await using var source = new TestHost("kz-src", _knownHosts);
+        await using var destination = new TestHost("kz-dst", _knownHosts, o => new MigrationDestinationOptions
+        {
+            Control = o.Control with { HandshakeTimeout = TimeSpan.FromSeconds(60) },
+            DataEndPoint = o.DataEndPoint,
+            Transport = new StripeOptions { HandshakeTimeout = TimeSpan.FromSeconds(60) },
+        });
+        InMemoryGuest guest = source.AddZone("web1", 32L << 20);
+        guest.Memory.FillRandom(0, 24L << 20, seed: 41);
+        var silent = new List<Socket>();
+        try
+        {
+            // Every pending-handshake slot of both services is taken by a connection that says nothing.
+            foreach (var (port, count) in new[] { (destination.Destination.DataPort, StripeOptions.Default.MaxPendingHandshakes), (destination.Destination.ControlPort, ControlCap) })
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    silent.Add(socket);
+                    await socket.ConnectAsync(IPAddress.Loopback, port).WaitAsync(s_wait);
+                }
+            }
+
+            MigrationResult result = await source.MigrateAsync("web1", destination).WaitAsync(s_wait);
+
+            Assert.Equal(MigrationOutcome.Succeeded, result.Outcome);
+            Assert.Equal(PageDigest.Compute(guest.Memory), PageDigest.Compute(source.HandOver("web1", destination).Memory));
+            // The migration's connections (one control, its stripes) each closed the oldest silent one.
+            int closed = await CountClosedAsync(silent, expected: 1 + result.Stripes);
+            Assert.Equal(1 + result.Stripes, closed);
+        }
+        finally
+        {
+            silent.ForEach(s => s.Dispose());
+        }
+    }
+
     public void Dispose() => File.Delete(_knownHosts);
 
     /// <summary>
