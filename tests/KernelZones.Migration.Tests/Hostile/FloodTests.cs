@@ -16,6 +16,7 @@ namespace KernelZones.Migration.Tests.Hostile;
 /// ControlServiceOptions.MaxPendingHandshakes) and close the rest at once, memory stays bounded, and the migration
 /// completes with the zone's memory intact.
 /// </summary>
+[Collection(ProcessWideMeasurements.Name)]
 public sealed class FloodTests : IDisposable
 {
     private const int FloodPerPort = 1000;

@@ -12,6 +12,7 @@ namespace KernelZones.Migration.Tests.Hostile;
 /// A busy zone moved back and forth between two hosts (50 moves; <c>KZ_SOAK_MOVES</c> for more): every arrival equals the
 /// source at suspension, and neither open files nor memory grow with the number of moves.
 /// </summary>
+[Collection(ProcessWideMeasurements.Name)]
 public sealed class SoakTests : IDisposable
 {
     private const string Zone = "soak1";
