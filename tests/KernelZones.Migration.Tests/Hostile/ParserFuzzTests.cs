@@ -75,6 +75,26 @@ public sealed class ParserFuzzTests
     }
 
     [Fact]
+    public void Ssh_key_blobs_from_the_wire_parse_or_raise_a_credentials_error()
+    {
+        using var first = ClientKey.Generate();
+        using var second = ClientKey.Generate();
+        byte[][] samples = [first.PublicKey.ToBlob(), second.PublicKey.ToBlob()];
+        FuzzCampaign.Run("ssh key blob (SshPublicKey.FromBlob)", Mutations.Hostile(samples, 160), blob => SshPublicKey.FromBlob(blob),
+            e => e is MigrationException { Kind: MigrationFailureKind.Credentials }, ciCases: 1500);
+    }
+
+    [Fact]
+    public void Key_signatures_from_the_wire_verify_or_not_without_throwing()
+    {
+        using var key = ClientKey.Generate();
+        byte[] challenge = new byte[64];
+        byte[][] samples = [key.Sign(challenge), key.Sign([1, 2, 3])];
+        FuzzCampaign.Run("key signature (SshPublicKey.Verify)", Mutations.Hostile(samples, 160), signature => key.PublicKey.Verify(challenge, signature),
+            _ => false, ciCases: 1000);
+    }
+
+    [Fact]
     public void Password_files_parse_or_raise_a_credentials_error()
     {
         // Low iteration counts keep each case cheap; the parser's checks are the same at any minimum.
