@@ -14,7 +14,8 @@ namespace KernelZones.Migration.Transport.Striping;
 /// A connection is dropped — logged and counted, without disturbing transfers in progress — when its first
 /// bytes are not our hello, name an unknown transfer, carry a bad proof, repeat a hello already seen, name a
 /// stripe already connected, or do not arrive within <see cref="StripeOptions.HandshakeTimeout"/>. At most
-/// <see cref="StripeOptions.MaxPendingHandshakes"/> connections wait in the handshake at once. Thread-safe.
+/// <see cref="StripeOptions.MaxPendingHandshakes"/> connections wait in the handshake at once; when that many are waiting,
+/// a new connection closes the oldest one whose hello has not fully arrived. Thread-safe.
 /// </remarks>
 public sealed class StripeListener : IAsyncDisposable
 {
@@ -23,7 +24,7 @@ public sealed class StripeListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Guid, Expected> _expected = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _pendingHandshakes;
+    private readonly PendingHandshakes _pendingHandshakes;
     private readonly ConcurrentDictionary<Task, bool> _handshakes = new();
     private Task _acceptLoop = Task.CompletedTask;
     private long _rejected;
@@ -33,7 +34,7 @@ public sealed class StripeListener : IAsyncDisposable
         _socket = socket;
         _options = options;
         _logger = TransportLog.CreateLogger(options.LoggerFactory);
-        _pendingHandshakes = new SemaphoreSlim(options.MaxPendingHandshakes);
+        _pendingHandshakes = new PendingHandshakes(options.MaxPendingHandshakes);
     }
 
     /// <summary>The bound address and port (useful when started on port 0).</summary>
@@ -110,7 +111,6 @@ public sealed class StripeListener : IAsyncDisposable
         }
 
         _stopping.Dispose();
-        _pendingHandshakes.Dispose();
     }
 
     private async Task AcceptLoopAsync()
@@ -132,26 +132,31 @@ public sealed class StripeListener : IAsyncDisposable
                 continue;
             }
 
-            if (!_pendingHandshakes.Wait(0))
+            if (_pendingHandshakes.TryAdmit(_stopping.Token) is not { } pending)
             {
                 Reject(connection, "too many connections are already in their handshake");
                 continue;
             }
 
-            Task handshake = HandshakeAsync(connection);
+            Task handshake = HandshakeAsync(connection, pending);
             _handshakes.TryAdd(handshake, true);
             _ = handshake.ContinueWith(static (t, s) => ((StripeListener)s!)._handshakes.TryRemove(t, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    private async Task HandshakeAsync(Socket connection)
+    private async Task HandshakeAsync(Socket connection, PendingHandshakes.Entry pending)
     {
         byte[] hello = new byte[StripeHandshake.HelloSize];
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(pending.Token);
             timeout.CancelAfter(_options.HandshakeTimeout);
             await ReceiveExactlyAsync(connection, hello, timeout.Token).ConfigureAwait(false);
+            if (!_pendingHandshakes.TryProtect(pending))
+            {
+                throw new OperationCanceledException(pending.Token);
+            }
+
             string? refusal = Admit(hello, out var expected, out int stripe);
             if (refusal is not null)
             {
@@ -170,11 +175,13 @@ public sealed class StripeListener : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            Reject(connection, ex is OperationCanceledException ? $"no complete handshake within {_options.HandshakeTimeout.TotalSeconds:0.#} s" : ex.Message);
+            Reject(connection, ex is not OperationCanceledException ? ex.Message
+                : pending.Token.IsCancellationRequested && !_stopping.IsCancellationRequested ? $"closed to make room: {_options.MaxPendingHandshakes} connections were waiting in their handshake and its hello was the oldest unfinished one"
+                : $"no complete handshake within {_options.HandshakeTimeout.TotalSeconds:0.#} s");
         }
         finally
         {
-            _pendingHandshakes.Release();
+            _pendingHandshakes.Remove(pending);
         }
     }
 

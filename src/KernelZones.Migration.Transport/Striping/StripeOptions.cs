@@ -36,7 +36,11 @@ public sealed class StripeOptions
     /// </summary>
     public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Connections a listener lets sit in the handshake at once; more are closed on accept and counted. Default 128.</summary>
+    /// <summary>
+    /// Connections a listener lets sit in the handshake at once. When that many are waiting, a new connection closes the
+    /// oldest one whose 76-byte hello has not fully arrived (a real stripe sends it at once); when every one has sent its
+    /// hello, the new connection is closed. Each one closed is counted in <see cref="StripeListener.RejectedConnections"/>. Default 128.
+    /// </summary>
     public int MaxPendingHandshakes { get; init; } = 128;
 
     /// <summary>Maximum-size records each pipe buffers before its writer pauses (backpressure). Default 4; at least 2.</summary>

@@ -19,6 +19,7 @@ public sealed class PasswordVerifier
     private const int HashSize = 32;
     private readonly byte[] _salt;
     private readonly byte[] _hash;
+    private long _verifications;
 
     private PasswordVerifier(int iterations, byte[] salt, byte[] hash)
     {
@@ -49,6 +50,7 @@ public sealed class PasswordVerifier
     public bool Verify(string password)
     {
         ArgumentNullException.ThrowIfNull(password);
+        Interlocked.Increment(ref _verifications);
         byte[] candidate = Derive(password, _salt, Iterations);
         bool match = CryptographicOperations.FixedTimeEquals(candidate, _hash);
         CryptographicOperations.ZeroMemory(candidate);
@@ -58,6 +60,16 @@ public sealed class PasswordVerifier
     /// <summary>The text form, <c>pbkdf2-sha256$iterations$salt$hash</c>.</summary>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Scheme}${Iterations}${Convert.ToBase64String(_salt)}${Convert.ToBase64String(_hash)}");
+
+    /// <summary>How many times <see cref="Verify"/> ran on this instance (tests use it to see which path an attempt took).</summary>
+    internal long Verifications => Interlocked.Read(ref _verifications);
+
+    /// <summary>
+    /// A verifier of random salt and hash that matches no password but costs the same <paramref name="iterations"/> to
+    /// check, so that an unknown user takes as long to refuse as a wrong password (no user-existence timing leak).
+    /// </summary>
+    internal static PasswordVerifier CreateDecoy(int iterations) =>
+        new(iterations, RandomNumberGenerator.GetBytes(SaltSize), RandomNumberGenerator.GetBytes(HashSize));
 
     /// <summary>Test hook: any iteration count, so that tests need not pay 0.3 s per verifier.</summary>
     internal static PasswordVerifier CreateUnchecked(string password, int iterations)

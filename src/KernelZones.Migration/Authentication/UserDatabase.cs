@@ -18,6 +18,7 @@ namespace KernelZones.Migration.Authentication;
 public sealed class UserDatabase
 {
     private readonly FrozenDictionary<string, UserAccount> _users;
+    private readonly PasswordVerifier _decoy;
 
     /// <summary>Creates a database from accounts.</summary>
     /// <exception cref="ArgumentException">Two accounts have the same name.</exception>
@@ -34,6 +35,8 @@ public sealed class UserDatabase
         }
 
         _users = users.ToFrozenDictionary(StringComparer.Ordinal);
+        int iterations = _users.Values.Select(a => a.Password?.Iterations ?? 0).DefaultIfEmpty(0).Max();
+        _decoy = PasswordVerifier.CreateDecoy(iterations > 0 ? iterations : PasswordVerifier.MinimumIterations);
     }
 
     /// <summary>The accounts, in no particular order.</summary>
@@ -73,6 +76,22 @@ public sealed class UserDatabase
 
     /// <summary>The account named <paramref name="user"/>, or <see langword="null"/>.</summary>
     public UserAccount? Find(string user) => _users.GetValueOrDefault(user);
+
+    /// <summary>
+    /// Checks a password with exactly one PBKDF2 verification whatever the user: an unknown user, or one without a
+    /// password, is checked against a decoy of the same cost, so the answer's timing does not tell whether the user exists.
+    /// </summary>
+    /// <returns>The account when the user exists, has a password and it matches; otherwise <see langword="null"/>.</returns>
+    internal UserAccount? VerifyPassword(string user, string password)
+    {
+        UserAccount? account = Find(user);
+        PasswordVerifier verifier = account?.Password ?? _decoy;
+        bool match = verifier.Verify(password);
+        return match && account?.Password is not null ? account : null;
+    }
+
+    /// <summary>The verifier unknown and password-less users are checked against (tests count its verifications).</summary>
+    internal PasswordVerifier Decoy => _decoy;
 
     /// <summary>A copy of this database in which <paramref name="user"/> has <paramref name="keys"/> as authorized keys.</summary>
     /// <exception cref="ArgumentException">No such user.</exception>

@@ -3,6 +3,9 @@ namespace KernelZones.Migration.Configuration;
 /// <summary>Collects the properties of one resource between <c>add</c> and <c>end</c>, validating each as it is set.</summary>
 internal sealed class ResourceBuilder
 {
+    // Every resource's id is a number (ZoneResource.Id reads it as one), also where the schema does not list it:
+    // otherwise "set id=x" on a suspend resource or at global scope would escape as a FormatException (issue #8, fuzzing).
+    private static readonly PropertySpec s_anyId = new(ZoneSchema.IdProperty, PropertyKind.Integer);
     private readonly ResourceSpec? _spec;
     private readonly List<ZoneProperty> _properties = [];
 
@@ -27,7 +30,7 @@ internal sealed class ResourceBuilder
     public void Set(string name, string value, SourceLine line)
     {
         PropertyRules.CheckName(name, $"{Type} property", line);
-        PropertySpec? spec = _spec?.Find(name);
+        PropertySpec? spec = _spec?.Find(name) ?? (name == ZoneSchema.IdProperty ? s_anyId : null);
         if (spec?.Kind == PropertyKind.Secret && value.Length == 0)
         {
             throw line.Error($"empty key for {Type} {name}", "hex digits");
@@ -39,6 +42,13 @@ internal sealed class ResourceBuilder
     public void SetRedacted(string name, SourceLine line)
     {
         PropertyRules.CheckName(name, $"{Type} property", line);
+        PropertySpec? spec = _spec?.Find(name) ?? (name == ZoneSchema.IdProperty ? s_anyId : null);
+        if (spec is not null && spec.Kind != PropertyKind.Secret)
+        {
+            // Only secrets are shown redacted; a redacted id or number would have no value to read (issue #8, fuzzing).
+            throw line.Error($"{Type} {name} cannot be redacted", "a value; only secret properties such as keysource raw are shown redacted");
+        }
+
         Add(new ZoneProperty(name, string.Empty, isRedacted: true), line);
     }
 

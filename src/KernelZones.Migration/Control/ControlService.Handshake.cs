@@ -8,12 +8,13 @@ using KernelZones.Migration.Authentication.Internal;
 using KernelZones.Migration.Control.Internal;
 using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Transport.Striping;
 
 namespace KernelZones.Migration.Control;
 
 public sealed partial class ControlService
 {
-    private async Task ServeAsync(Socket socket)
+    private async Task ServeAsync(Socket socket, PendingHandshakes.Entry pending)
     {
         await Task.Yield();
         EndPoint? remote = socket.RemoteEndPoint;
@@ -21,11 +22,11 @@ public sealed partial class ControlService
         ControlPeer? peer;
         try
         {
-            peer = await HandshakeAsync(channel, remote).ConfigureAwait(false);
+            peer = await HandshakeAsync(channel, remote, pending).ConfigureAwait(false);
         }
         finally
         {
-            _pendingHandshakes.Release();
+            _pendingHandshakes.Remove(pending);
         }
 
         if (peer is null)
@@ -54,9 +55,9 @@ public sealed partial class ControlService
     }
 
     /// <summary>TLS, hellos, authentication and authorization; <see langword="null"/> when the peer was refused (it has been told why).</summary>
-    private async Task<ControlPeer?> HandshakeAsync(MessageChannel channel, EndPoint? remote)
+    private async Task<ControlPeer?> HandshakeAsync(MessageChannel channel, EndPoint? remote, PendingHandshakes.Entry pending)
     {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(pending.Token);
         timer.CancelAfter(_options.HandshakeTimeout);
         try
         {
@@ -67,7 +68,7 @@ public sealed partial class ControlService
             await channel.SendAsync(local, _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
             byte[] nonce = RandomNumberGenerator.GetBytes(KeyChallenge.NonceSize);
             await channel.SendAsync(new AuthChallenge(nonce), _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
-            UserAccount account = await AuthenticateAsync(channel, remote, nonce, timer.Token).ConfigureAwait(false);
+            UserAccount account = await AuthenticateAsync(channel, remote, nonce, pending, timer.Token).ConfigureAwait(false);
             if (!account.Authorization.AllowsAny)
             {
                 MigrationLog.AuthorizationRefused(_logger, account.Name, remote);
@@ -81,7 +82,9 @@ public sealed partial class ControlService
         catch (Exception e) when (e is MigrationException or AuthenticationException or IOException or OperationCanceledException)
         {
             MigrationException reason = e as MigrationException ?? (e is OperationCanceledException
-                ? new MigrationException(MigrationFailureKind.Timeout, $"the handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.###} s", e)
+                ? new MigrationException(MigrationFailureKind.Timeout, pending.Token.IsCancellationRequested && !_stopping.IsCancellationRequested
+                    ? $"closed to make room: {_options.MaxPendingHandshakes} connections were in their handshake and this was the oldest not yet authenticating"
+                    : $"the handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.###} s", e)
                 : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake failed: {e.Message}", e));
             MigrationLog.HandshakeFailed(_logger, remote, reason.Message);
             if (channel.IsAuthenticated)
@@ -94,38 +97,41 @@ public sealed partial class ControlService
         }
     }
 
-    private async Task<UserAccount> AuthenticateAsync(MessageChannel channel, EndPoint? remote, byte[] nonce, CancellationToken cancellationToken)
+    private async Task<UserAccount> AuthenticateAsync(MessageChannel channel, EndPoint? remote, byte[] nonce, PendingHandshakes.Entry pending, CancellationToken cancellationToken)
     {
         ControlMessage message = await channel.ReceiveAsync(_options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
-        (string user, UserAccount? account, string method) = message switch
-        {
-            PasswordAuthentication password => (password.User, VerifyPassword(password), "password"),
-            KeyAuthentication key => (key.User, VerifyKey(key, nonce), "key"),
-            _ => (string.Empty, null, string.Empty),
-        };
-        if (method.Length == 0)
+        if (message is not (PasswordAuthentication or KeyAuthentication))
         {
             await MessageExpectation.ExpectAsync<PasswordAuthentication>(channel, message, "the peer", _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
         }
 
         IPAddress address = (remote as IPEndPoint)?.Address ?? IPAddress.None;
-        if (account is null)
+        using (await _throttle.WaitTurnAsync(address, cancellationToken).ConfigureAwait(false))
         {
-            (int failures, TimeSpan delay) = _throttle.RecordFailure(address);
-            MigrationLog.AuthenticationFailed(_logger, user, remote, failures, delay.TotalMilliseconds);
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            throw new MigrationException(MigrationFailureKind.Authentication, $"authentication failed for user '{user}'");
+            // From its turn to authenticate on, a connection is no longer the oldest idler to close when the cap is reached.
+            if (!_pendingHandshakes.TryProtect(pending))
+            {
+                throw new OperationCanceledException(pending.Token);
+            }
+
+            (string user, UserAccount? account, string method) = message switch
+            {
+                PasswordAuthentication password => (password.User, _options.Users.VerifyPassword(password.User, password.Password), "password"),
+                KeyAuthentication key => (key.User, VerifyKey(key, nonce), "key"),
+                _ => (string.Empty, null, string.Empty),
+            };
+            if (account is null)
+            {
+                (int failures, TimeSpan delay) = _throttle.RecordFailure(address);
+                MigrationLog.AuthenticationFailed(_logger, user, remote, failures, delay.TotalMilliseconds);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                throw new MigrationException(MigrationFailureKind.Authentication, $"authentication failed for user '{user}'");
+            }
+
+            _throttle.RecordSuccess(address);
+            MigrationLog.AuthenticationSucceeded(_logger, user, remote, method);
+            return account;
         }
-
-        _throttle.RecordSuccess(address);
-        MigrationLog.AuthenticationSucceeded(_logger, user, remote, method);
-        return account;
-    }
-
-    private UserAccount? VerifyPassword(PasswordAuthentication message)
-    {
-        UserAccount? account = _options.Users.Find(message.User);
-        return account?.Password is { } verifier && verifier.Verify(message.Password) ? account : null;
     }
 
     private UserAccount? VerifyKey(KeyAuthentication message, byte[] nonce)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using KernelZones.Migration.Authentication.Internal;
 using KernelZones.Migration.Diagnostics;
+using KernelZones.Migration.Transport.Striping;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -19,7 +20,7 @@ public sealed partial class ControlService : IAsyncDisposable
     private readonly ControlServiceOptions _options;
     private readonly Func<ControlConnection, CancellationToken, Task> _handler;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _pendingHandshakes;
+    private readonly PendingHandshakes _pendingHandshakes;
     private readonly AuthenticationThrottle _throttle;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
@@ -39,7 +40,7 @@ public sealed partial class ControlService : IAsyncDisposable
         _options = options;
         _handler = handler;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KernelZones.Migration.Control");
-        _pendingHandshakes = new SemaphoreSlim(options.MaxPendingHandshakes, options.MaxPendingHandshakes);
+        _pendingHandshakes = new PendingHandshakes(options.MaxPendingHandshakes);
         _throttle = new AuthenticationThrottle(options.AuthenticationFailureDelay, options.MaxAuthenticationFailureDelay);
     }
 
@@ -99,7 +100,6 @@ public sealed partial class ControlService : IAsyncDisposable
         await Task.WhenAll(_connections.Keys).ConfigureAwait(false);
         MigrationLog.ControlServiceStopped(_logger);
         _stopping.Dispose();
-        _pendingHandshakes.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -121,14 +121,14 @@ public sealed partial class ControlService : IAsyncDisposable
                 continue;
             }
 
-            if (!_pendingHandshakes.Wait(0))
+            if (_pendingHandshakes.TryAdmit(_stopping.Token) is not { } pending)
             {
                 MigrationLog.HandshakeLimitReached(_logger, socket.RemoteEndPoint, _options.MaxPendingHandshakes);
                 socket.Dispose();
                 continue;
             }
 
-            Task connection = ServeAsync(socket);
+            Task connection = ServeAsync(socket, pending);
             _connections.TryAdd(connection, true);
             _ = connection.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, bool>)state!).TryRemove(t, out _), _connections, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }

@@ -29,7 +29,11 @@ public sealed record ControlServiceOptions
     /// <summary>How long an authenticated peer may stay silent. Default: 2 min.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Connections allowed in the handshake at once; more are closed at once. Default: 64.</summary>
+    /// <summary>
+    /// Connections allowed in the handshake (TLS, hellos, authentication) at once. When that many are in it, a new
+    /// connection closes the oldest one that has not yet reached its turn to authenticate; when every one has, the new
+    /// connection is closed at once. Default: 64.
+    /// </summary>
     public int MaxPendingHandshakes { get; init; } = 64;
 
     /// <summary>The largest message accepted, in bytes (the zone configuration is the largest). Default: 1 MiB.</summary>

@@ -138,6 +138,11 @@ internal sealed class DestinationMigration
 
         if (_host.Find(import.ZoneName) is { } existing)
         {
+            if (existing.AuxiliaryState.HasFlag(ZoneAuxiliaryState.MigratingOut))
+            {
+                throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{import.ZoneName}' is migrating out of this very host: a zone cannot be migrated to the host it runs on.");
+            }
+
             if (existing.State != ZoneState.Configured)
             {
                 throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{import.ZoneName}' is {existing.Status} on this host; only a configured (detached) zone can receive a migration.");

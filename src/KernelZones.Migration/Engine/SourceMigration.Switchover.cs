@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using KernelZones.Migration.Control;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Transport.Framing;
 using KernelZones.Migration.Transport.Striping;
 
@@ -72,8 +73,7 @@ internal sealed partial class SourceMigration
         {
             Report(MigrationStep.Successful);
             Report(MigrationStep.HaltingAndDetaching);
-            _zone.Halt();
-            _zone.Detach();
+            HaltAndDetach();
         }
 
         _total.Stop();
@@ -99,6 +99,7 @@ internal sealed partial class SourceMigration
     /// <summary>Undoes everything before the commit point: the destination discards, the source zone runs on, unchanged.</summary>
     private async Task RollBackAsync(ControlConnection? connection, MigrationException failure)
     {
+        _rollingBack = true;
         _transfer?.Abort(failure);
         if (connection is not null)
         {
@@ -118,16 +119,46 @@ internal sealed partial class SourceMigration
             _guest.Memory.StopDirtyTracking();
         }
 
-        if (_suspended)
+        // A zone the operator halted meanwhile stays halted: its vCPUs are not resumed (issue #8).
+        if (_suspended && _zone.State == ZoneState.Running)
         {
             await _guest.Cpus.ResumeAsync(CancellationToken.None).ConfigureAwait(false);
             _suspended = false;
         }
 
-        if (_migratingOut)
+        EndMigrationOut();
+    }
+
+    /// <summary>Clears migrating-out unless something else (an operator's halt) already ended it.</summary>
+    private void EndMigrationOut()
+    {
+        _rollingBack = true;
+        if (_migratingOut && _zone.AuxiliaryState.HasFlag(ZoneAuxiliaryState.MigratingOut))
         {
-            _zone.EndMigrationOut();
-            _migratingOut = false;
+            try
+            {
+                _zone.EndMigrationOut();
+            }
+            catch (ZoneStateException)
+            {
+                // Changed by someone else between the check and the call: there is no migrating-out left to clear.
+            }
+        }
+
+        _migratingOut = false;
+    }
+
+    /// <summary>After the commit the source copy stops; a zone an operator already halted is only detached.</summary>
+    private void HaltAndDetach()
+    {
+        if (_zone.State is ZoneState.Running or ZoneState.Ready)
+        {
+            _zone.Halt();
+        }
+
+        if (_zone.State == ZoneState.Installed)
+        {
+            _zone.Detach();
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed partial class SourceMigration
     private NegotiateResult? _session;
     private bool _migratingOut;
     private bool _suspended;
+    private bool _rollingBack;
+    private CancellationTokenSource? _interruptible;
+    private MigrationException? _interruption;
 
     public SourceMigration(Zone zone, IGuest guest, MigrationOptions options)
     {
@@ -36,21 +39,26 @@ internal sealed partial class SourceMigration
     public async Task<MigrationResult> RunAsync(RemoteAddress destination, ControlCredential credential, ControlClientOptions control, CancellationToken cancellationToken)
     {
         CheckMigratable();
+        BeginMigrationOut();
         _total.Start();
+        using var interruptible = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _interruptible = interruptible;
+        _zone.StateChanged += OnZoneStateChanged;
         ControlConnection? connection = null;
         try
         {
-            connection = await ControlClient.ConnectAsync(destination, credential, control, cancellationToken).ConfigureAwait(false);
-            await PrepareDestinationAsync(connection, cancellationToken).ConfigureAwait(false);
+            var token = interruptible.Token;
+            connection = await ControlClient.ConnectAsync(destination, credential, control, token).ConfigureAwait(false);
+            await PrepareDestinationAsync(connection, token).ConfigureAwait(false);
             if (_options.DryRun)
             {
-                return await FinishDryRunAsync(connection, cancellationToken).ConfigureAwait(false);
+                return await FinishDryRunAsync(connection, token).ConfigureAwait(false);
             }
 
-            await StartTransferAsync(connection, destination, cancellationToken).ConfigureAwait(false);
-            var precopy = await RunPrecopyAsync(connection, cancellationToken).ConfigureAwait(false);
-            precopy = await SwitchoverAsync(connection, precopy, cancellationToken).ConfigureAwait(false);
-            return await CommitAsync(connection, precopy, cancellationToken).ConfigureAwait(false);
+            await StartTransferAsync(connection, destination, token).ConfigureAwait(false);
+            var precopy = await RunPrecopyAsync(connection, token).ConfigureAwait(false);
+            precopy = await SwitchoverAsync(connection, precopy, token).ConfigureAwait(false);
+            return await CommitAsync(connection, precopy, token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!_committed)
         {
@@ -60,6 +68,8 @@ internal sealed partial class SourceMigration
         }
         finally
         {
+            _zone.StateChanged -= OnZoneStateChanged;
+            _interruptible = null;
             if (_transfer is not null)
             {
                 await _transfer.DisposeAsync().ConfigureAwait(false);
@@ -70,6 +80,37 @@ internal sealed partial class SourceMigration
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Marks the zone migrating-out before anything else, atomically, so that a second migration of the same zone is
+    /// refused at once instead of racing the first to the destination (issue #8).
+    /// </summary>
+    private void BeginMigrationOut()
+    {
+        try
+        {
+            _zone.BeginMigrationOut();
+            _migratingOut = true;
+        }
+        catch (ZoneStateException ex)
+        {
+            throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{ZoneName}': is already being migrated (or was changed meanwhile; it is {_zone.Status}); this migration is refused.", ex);
+        }
+    }
+
+    /// <summary>An operator's halt (or any change that ends migrating-out) before the commit point aborts the migration.</summary>
+    private void OnZoneStateChanged(object? sender, ZoneStateChangedEventArgs e)
+    {
+        if (_committed || _rollingBack || e.Current.AuxiliaryState.HasFlag(ZoneAuxiliaryState.MigratingOut) || _interruptible is not { } interruptible)
+        {
+            return;
+        }
+
+        _interruption ??= new MigrationException(MigrationFailureKind.Aborted,
+            $"zone '{ZoneName}': the zone became {ZoneStateText.Format(e.Current.State)} on the source ({e.Operation}) during its migration; migration aborted, the destination discards its copy.");
+        // Cancelling runs the transfer's callbacks: not on the thread that changed the zone.
+        _ = interruptible.CancelAsync();
     }
 
     private void CheckMigratable()
@@ -113,6 +154,7 @@ internal sealed partial class SourceMigration
     {
         Report(MigrationStep.CleaningUp);
         await RequestAsync(connection, new Abort("dry run"), cancellationToken).ConfigureAwait(false);
+        EndMigrationOut();
         Report(MigrationStep.DryRunSuccessful);
         return new MigrationResult { MigrationId = Guid.Empty, ZoneName = ZoneName, Outcome = MigrationOutcome.DryRunSucceeded, TotalTime = _total.Elapsed };
     }
@@ -126,8 +168,6 @@ internal sealed partial class SourceMigration
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_session.SessionSecret);
 
         Report(MigrationStep.Starting);
-        _zone.BeginMigrationOut();
-        _migratingOut = true;
         _transfer = await StripeConnector.ConnectAsync(DataEndPoint(connection, destination, _session.DataPort), descriptor, NoReturnTraffic.Instance, _options.Transport, cancellationToken).ConfigureAwait(false);
         await RequestAsync(connection, new StartTransfer(_session.MigrationId), cancellationToken).ConfigureAwait(false);
     }
@@ -154,6 +194,7 @@ internal sealed partial class SourceMigration
 
     private MigrationException AsMigrationException(Exception ex, CancellationToken cancellationToken) => ex switch
     {
+        _ when _interruption is not null => _interruption,
         MigrationException migration => migration,
         OperationCanceledException when cancellationToken.IsCancellationRequested => new MigrationException(MigrationFailureKind.Aborted, $"zone '{ZoneName}': the migration was cancelled; the zone keeps running on the source.", ex),
         TransportException transport => new MigrationException(MigrationFailureKind.Connection, $"zone '{ZoneName}': the memory transfer failed: {transport.Message}", ex),
