@@ -15,6 +15,7 @@ internal sealed class GuestMemorySink : IRecordSink
     private readonly IGuestMemory _memory;
     private readonly DirtyPageBitmap _arrived;
     private readonly PageDigest _digest;
+    private readonly Lock _deviceStateLock = new();
     private byte[]? _deviceState;
     private long _deviceStateLength;
     private long _dataBytes;
@@ -101,7 +102,20 @@ internal sealed class GuestMemorySink : IRecordSink
             throw new MigrationException(MigrationFailureKind.Protocol, $"The source sent device state beyond the {IDeviceState.MaxStateBytes}-byte limit.");
         }
 
-        _deviceState ??= new byte[IDeviceState.MaxStateBytes];
-        return _deviceState.AsSpan((int)position, length);
+        // Grown to fit, not allocated at the 16 MiB limit up front: device states are usually kilobytes. Records
+        // of the state travel in order on one stripe; the lock only keeps a misbehaving source from racing a resize.
+        lock (_deviceStateLock)
+        {
+            int needed = (int)position + length;
+            if (_deviceState is null || _deviceState.Length < needed)
+            {
+                int size = (int)Math.Min(IDeviceState.MaxStateBytes, Math.Max(needed, 2L * (_deviceState?.Length ?? 0)));
+                var grown = new byte[size];
+                _deviceState?.CopyTo(grown, 0);
+                _deviceState = grown;
+            }
+
+            return _deviceState.AsSpan((int)position, length);
+        }
     }
 }
