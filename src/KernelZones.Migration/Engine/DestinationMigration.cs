@@ -1,24 +1,28 @@
 using System.Collections.Concurrent;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Control;
+using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Precopy;
 using KernelZones.Migration.Transport;
 using KernelZones.Migration.Transport.Striping;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KernelZones.Migration.Engine;
 
 /// <summary>One incoming migration on one control connection: answers the source's steps and discards everything unless committed.</summary>
-internal sealed class DestinationMigration
+internal sealed partial class DestinationMigration
 {
     private readonly ControlConnection _connection;
     private readonly ZoneHost _host;
     private readonly MigrationDestinationOptions _options;
     private readonly StripeListener _data;
     private readonly ConcurrentDictionary<string, IGuest> _guests;
-    private readonly ConcurrentDictionary<Guid, MigrationOutcomeState> _outcomes;
+    private readonly MigrationOutcomeTable _outcomes;
+    private readonly ILogger _logger;
     private Zone? _zone;
     private ZoneConfiguration? _previousConfiguration;
     private bool _imported;
@@ -28,7 +32,7 @@ internal sealed class DestinationMigration
     private Guid _migrationId;
     private bool _committed;
 
-    public DestinationMigration(ControlConnection connection, ZoneHost host, MigrationDestinationOptions options, StripeListener data, ConcurrentDictionary<string, IGuest> guests, ConcurrentDictionary<Guid, MigrationOutcomeState> outcomes)
+    public DestinationMigration(ControlConnection connection, ZoneHost host, MigrationDestinationOptions options, StripeListener data, ConcurrentDictionary<string, IGuest> guests, MigrationOutcomeTable outcomes)
     {
         _connection = connection;
         _host = host;
@@ -36,6 +40,7 @@ internal sealed class DestinationMigration
         _data = data;
         _guests = guests;
         _outcomes = outcomes;
+        _logger = (options.Control.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(MigrationLog.EngineCategory);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -54,6 +59,7 @@ internal sealed class DestinationMigration
         catch (Exception ex) when (ex is MigrationException or ZoneStateException or ZoneConfigurationException or TransportException)
         {
             var failure = ex as MigrationException ?? new MigrationException(ex is TransportException ? MigrationFailureKind.Connection : MigrationFailureKind.Compatibility, ex.Message, ex);
+            OnFailed(failure);
             await _connection.SendErrorAsync(failure, CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -62,6 +68,8 @@ internal sealed class DestinationMigration
             {
                 await DiscardAsync().ConfigureAwait(false);
             }
+
+            OnEnded();
         }
     }
 
@@ -71,9 +79,10 @@ internal sealed class DestinationMigration
         switch (message)
         {
             case QueryOutcome query:
-                await _connection.SendAsync(new Outcome(query.MigrationId, _outcomes.GetValueOrDefault(query.MigrationId, MigrationOutcomeState.Unknown)), cancellationToken).ConfigureAwait(false);
+                await _connection.SendAsync(new Outcome(query.MigrationId, _outcomes[query.MigrationId]), cancellationToken).ConfigureAwait(false);
                 return false;
             case ImportConfiguration import:
+                OnStarted(import.ZoneName);
                 await _connection.SendAsync(new ConfigurationImported(Import(import)), cancellationToken).ConfigureAwait(false);
                 return true;
             case Attach:
@@ -91,13 +100,14 @@ internal sealed class DestinationMigration
                 return true;
             case StartTransfer:
                 await _transfer!.WaitForStripesAsync(cancellationToken).WaitAsync(_options.StripeWait, cancellationToken).ConfigureAwait(false);
+                NextPhase(MigrationActivities.PrecopyRound);
                 break;
-            case RoundComplete:
+            case RoundComplete round:
+                OnRoundComplete(round);
                 return true;
             case Switchover:
-                await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
-                await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
+                NextPhase(MigrationActivities.Switchover);
+                await VerifyAsync(cancellationToken).ConfigureAwait(false);
                 return true;
             case Commit:
                 await CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -184,8 +194,18 @@ internal sealed class DestinationMigration
         return result;
     }
 
+    /// <summary>Waits for every stripe to end cleanly, then reports what arrived: the page count and the digests.</summary>
+    private async Task VerifyAsync(CancellationToken cancellationToken)
+    {
+        using var verifying = MigrationActivities.StartPhase(MigrationActivities.Verify, _phase);
+        await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
+        await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task CommitAsync(CancellationToken cancellationToken)
     {
+        using var committing = MigrationActivities.StartPhase(MigrationActivities.Commit, _phase);
         _committed = true;
         _outcomes[_migrationId] = MigrationOutcomeState.Committed;
         var guest = _guest!;
@@ -195,6 +215,8 @@ internal sealed class DestinationMigration
         _guests[Zone().Name] = guest;
         _outcomes[_migrationId] = MigrationOutcomeState.Resumed;
         await _connection.SendAsync(new Resumed(_migrationId), cancellationToken).ConfigureAwait(false);
+        committing?.Dispose();
+        OnResumed();
         if (_transfer is not null)
         {
             await _transfer.DisposeAsync().ConfigureAwait(false);
@@ -217,6 +239,7 @@ internal sealed class DestinationMigration
 
         if (_zone is { } zone)
         {
+            OnDiscarded(zone.Name);
             if (zone.State == ZoneState.Running)
             {
                 zone.Halt();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KernelZones.Migration.Control;
+using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Precopy;
 
@@ -32,6 +33,7 @@ internal sealed partial class SourceMigration
             if (verdict == SwitchoverDecision.Verdict.LimitReached)
             {
                 limitAction = ApplyLimitPolicy(limit!, ref verdict);
+                MigrationLog.LimitReached(_logger, MigrationId, ZoneName, limitAction);
             }
 
             if (verdict == SwitchoverDecision.Verdict.Switchover)
@@ -44,6 +46,7 @@ internal sealed partial class SourceMigration
     /// <summary>Sends one round: each stripe its share of <paramref name="set"/>; then collects the pages dirtied meanwhile into it.</summary>
     private async Task<PrecopyRound> SendRoundAsync(int round, DirtyPageBitmap set, bool final, CancellationToken cancellationToken)
     {
+        using var activity = MigrationActivities.StartPhase(final ? MigrationActivities.FinalRound : MigrationActivities.PrecopyRound, Activity.Current);
         var memory = _guest.Memory;
         var affinity = new PageAffinity(memory.PageSize, _options.Transport.Records.MaxPayloadLength, _transfer!.StripeCount);
         long wireBefore = _transfer.BytesSent;
@@ -57,6 +60,13 @@ internal sealed partial class SourceMigration
         long dirty = final ? 0 : memory.CollectDirtyPages(set);
         var stats = new PrecopyRound(round, batches.Sum(b => b.DataPages), batches.Sum(b => b.ZeroPages), _transfer.BytesSent - wireBefore, duration, dirty, final);
         _rounds.Add(stats);
+        activity?.SetTag("kz.round", round);
+        activity?.SetTag("kz.pages.data", stats.DataPages);
+        activity?.SetTag("kz.pages.zero", stats.ZeroPages);
+        activity?.SetTag("kz.bytes", stats.WireBytes);
+        activity?.SetTag("kz.pages.dirtied", dirty);
+        MigrationMetrics.RoundSent(stats);
+        MigrationLog.RoundSent(_logger, MigrationId, round, stats.DataPages, stats.ZeroPages, stats.WireBytes, duration.TotalMilliseconds, dirty);
         return stats;
     }
 

@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Control;
+using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Transport;
 using KernelZones.Migration.Transport.Striping;
+using Microsoft.Extensions.Logging;
 
 namespace KernelZones.Migration.Engine;
 
@@ -16,6 +18,7 @@ internal sealed partial class SourceMigration
     private readonly Zone _zone;
     private readonly IGuest _guest;
     private readonly MigrationOptions _options;
+    private readonly ILogger _logger;
     private readonly Stopwatch _total = new();
     private readonly List<PrecopyRound> _rounds = [];
     private PageDigest? _digest;
@@ -24,38 +27,59 @@ internal sealed partial class SourceMigration
     private bool _migratingOut;
     private bool _suspended;
 
-    public SourceMigration(Zone zone, IGuest guest, MigrationOptions options)
+    public SourceMigration(Zone zone, IGuest guest, MigrationOptions options, ILogger logger)
     {
         _zone = zone;
         _guest = guest;
         _options = options;
+        _logger = logger;
     }
 
     private string ZoneName => _zone.Name;
+
+    private Guid MigrationId => _session?.MigrationId ?? Guid.Empty;
 
     public async Task<MigrationResult> RunAsync(RemoteAddress destination, ControlCredential credential, ControlClientOptions control, CancellationToken cancellationToken)
     {
         CheckMigratable();
         _total.Start();
+        using var activity = MigrationActivities.StartMigration(MigrationMetrics.Source, ZoneName);
+        MigrationMetrics.Started(MigrationMetrics.Source);
+        MigrationLog.MigrationStarted(_logger, ZoneName, destination.ToString());
         ControlConnection? connection = null;
         try
         {
-            connection = await ControlClient.ConnectAsync(destination, credential, control, cancellationToken).ConfigureAwait(false);
-            await PrepareDestinationAsync(connection, cancellationToken).ConfigureAwait(false);
-            if (_options.DryRun)
+            using (MigrationActivities.StartPhase(MigrationActivities.Setup, activity))
             {
-                return await FinishDryRunAsync(connection, cancellationToken).ConfigureAwait(false);
+                connection = await ControlClient.ConnectAsync(destination, credential, control, cancellationToken).ConfigureAwait(false);
+                await PrepareDestinationAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (_options.DryRun)
+                {
+                    return Finished(activity, await FinishDryRunAsync(connection, cancellationToken).ConfigureAwait(false));
+                }
+
+                await StartTransferAsync(connection, destination, cancellationToken).ConfigureAwait(false);
             }
 
-            await StartTransferAsync(connection, destination, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("kz.migration.id", MigrationId);
             var precopy = await RunPrecopyAsync(connection, cancellationToken).ConfigureAwait(false);
-            precopy = await SwitchoverAsync(connection, precopy, cancellationToken).ConfigureAwait(false);
-            return await CommitAsync(connection, precopy, cancellationToken).ConfigureAwait(false);
+            MigrationOutcome outcome;
+            using (MigrationActivities.StartPhase(MigrationActivities.Switchover, activity))
+            {
+                precopy = await SwitchoverAsync(connection, precopy, cancellationToken).ConfigureAwait(false);
+                outcome = await CommitAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+
+            return Finished(activity, Finish(precopy, outcome));
         }
         catch (Exception ex) when (!_committed)
         {
             var failure = AsMigrationException(ex, cancellationToken);
             await RollBackAsync(connection, failure).ConfigureAwait(false);
+            MigrationActivities.Fail(activity, failure);
+            MigrationMetrics.Failed(MigrationMetrics.Source, failure.Kind);
+            MigrationMetrics.RolledBack(MigrationMetrics.Source);
+            MigrationLog.MigrationFailed(_logger, ZoneName, failure.Kind, failure.Message);
             throw failure;
         }
         finally
@@ -69,7 +93,30 @@ internal sealed partial class SourceMigration
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
+
+            MigrationMetrics.Duration(MigrationMetrics.Source, _total.Elapsed);
         }
+    }
+
+    /// <summary>Records the outcome of a migration that reached its end (success, dry run or in doubt).</summary>
+    private MigrationResult Finished(Activity? activity, MigrationResult result)
+    {
+        activity?.SetTag("kz.outcome", result.Outcome.ToString());
+        if (result.Outcome == MigrationOutcome.InDoubt)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "commit not acknowledged");
+            MigrationMetrics.InDoubt();
+            MigrationLog.MigrationInDoubt(_logger, result.MigrationId, ZoneName);
+            return result;
+        }
+
+        MigrationMetrics.Completed(MigrationMetrics.Source, result.Outcome);
+        if (result.Outcome == MigrationOutcome.Succeeded)
+        {
+            MigrationLog.MigrationSucceeded(_logger, result.MigrationId, ZoneName, result.TotalTime.TotalMilliseconds, result.Downtime.TotalMilliseconds, result.Rounds.Count, result.BytesOnWire);
+        }
+
+        return result;
     }
 
     private void CheckMigratable()
@@ -150,7 +197,10 @@ internal sealed partial class SourceMigration
     }
 
     private void Report(MigrationStep step, PrecopyRound? round = null, long remaining = 0) =>
-        _options.Progress?.Report(new MigrationProgress(ZoneName, step, round, _transfer?.BytesSent ?? 0, remaining, round?.BytesPerSecond ?? 0));
+        _options.Progress?.Report(new MigrationProgress(ZoneName, step, round, _transfer?.BytesSent ?? 0, remaining, round?.BytesPerSecond ?? 0)
+        {
+            BytesPerStripe = _transfer?.Stripes.Select(s => s.BytesSent).ToArray() ?? [],
+        });
 
     private MigrationException AsMigrationException(Exception ex, CancellationToken cancellationToken) => ex switch
     {
