@@ -47,10 +47,12 @@ internal static class MigrateMode
 
         using var running = workloadOptions is null ? null : new GuestWorkload(hosts.Guest, workloadOptions);
         running?.Start();
+        using var phases = new PhaseRecorder();
         var meter = new RunMeter();
         var result = await hosts.MigrateAsync(options);
         var ours = meter.Stop(memory);
         running?.Stop();
+        phases.PrintSwitchover();
 
         var baseline = RunBaseline(cipher, result.Stripes, memory);
         var report = Report(result, ours, baseline, memory);

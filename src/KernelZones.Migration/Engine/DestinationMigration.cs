@@ -103,8 +103,9 @@ internal sealed partial class DestinationMigration
                 NextPhase(MigrationActivities.PrecopyRound);
                 break;
             case RoundComplete round:
+                await WaitForRoundAsync(round.Round, cancellationToken).ConfigureAwait(false);
                 OnRoundComplete(round);
-                return true;
+                break;
             case Switchover:
                 NextPhase(MigrationActivities.Switchover);
                 await VerifyAsync(cancellationToken).ConfigureAwait(false);
@@ -187,11 +188,32 @@ internal sealed partial class DestinationMigration
 
         var result = MigrationSession.Create(request, _connection.PeerHello, _connection.LocalHello, _data.LocalEndPoint.Port, _options.MaxStripes);
         using var descriptor = new TransferDescriptor(result.MigrationId, result.SessionSecret, result.Cipher, result.StripeCount);
-        _sink = new GuestMemorySink(_guest.Memory);
+        _sink = new GuestMemorySink(_guest.Memory, result.StripeCount);
         _transfer = _data.Expect(descriptor, _sink);
         _migrationId = result.MigrationId;
         _outcomes[_migrationId] = MigrationOutcomeState.InProgress;
         return result;
+    }
+
+    /// <summary>Waits until every stripe has delivered the round's records (bounded, and ended by any stripe's failure).</summary>
+    private async Task WaitForRoundAsync(int round, CancellationToken cancellationToken)
+    {
+        var transfer = _transfer ?? throw new MigrationException(MigrationFailureKind.Protocol, "A pre-copy round was reported before the transfer started.");
+        var delivered = _sink!.Rounds.WaitAsync(round, cancellationToken).WaitAsync(_options.StripeWait, cancellationToken);
+        await Task.WhenAny(delivered, transfer.Completion).ConfigureAwait(false);
+        if (transfer.AbortReason is { } reason)
+        {
+            throw reason;
+        }
+
+        try
+        {
+            await delivered.ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new MigrationException(MigrationFailureKind.Timeout, $"Round {round} did not arrive on every stripe within {_options.StripeWait.TotalSeconds:0} s.", ex);
+        }
     }
 
     /// <summary>Waits for every stripe to end cleanly, then reports what arrived: the page count and the digests.</summary>

@@ -24,7 +24,7 @@ internal sealed partial class SourceMigration
         var memory = _guest.Memory;
         var set = precopy.FinalSet;
         memory.CollectDirtyPages(set);
-        await SendRoundAsync(_rounds.Count, set, final: true, cancellationToken).ConfigureAwait(false);
+        await SendRoundAsync(_rounds.Count, set, connection: null, cancellationToken).ConfigureAwait(false);
         memory.StopDirtyTracking();
         using var verifying = MigrationActivities.StartPhase(MigrationActivities.Verify, Activity.Current);
         ReadOnlyMemory<byte> deviceState = _guest.Devices.Capture();

@@ -20,14 +20,18 @@ internal sealed class GuestMemorySink : IRecordSink
     private long _deviceStateLength;
     private long _dataBytes;
 
-    public GuestMemorySink(IGuestMemory memory)
+    public GuestMemorySink(IGuestMemory memory, int stripeCount)
     {
         _memory = memory;
+        Rounds = new RoundDelivery(stripeCount);
         _arrived = new DirtyPageBitmap(memory.PageCount);
         _digest = new PageDigest(memory.PageCount, memory.PageSize);
     }
 
     public UInt128 Digest => _digest.Value;
+
+    /// <summary>Which pre-copy rounds every stripe has delivered.</summary>
+    public RoundDelivery Rounds { get; }
 
     public long ArrivedPages => _arrived.PopCount();
 
@@ -67,6 +71,12 @@ internal sealed class GuestMemorySink : IRecordSink
 
     public void OnControlReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
     {
+        if (header.Flags == PrecopyRecords.RoundEnd && payload.IsEmpty)
+        {
+            Rounds.MarkDelivered(stripeIndex, header.Position);
+            return;
+        }
+
         if (header.Flags != PrecopyRecords.ZeroPages || payload.Length != PrecopyRecords.ZeroPagesPayload)
         {
             throw new MigrationException(MigrationFailureKind.Protocol, $"Stripe {stripeIndex} sent an unknown control record (flags {header.Flags}, {payload.Length} bytes).");
