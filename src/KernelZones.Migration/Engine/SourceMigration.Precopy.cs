@@ -107,7 +107,7 @@ internal sealed partial class SourceMigration
                 double fraction = Math.Max(MinimumRunFraction, throttle.RunFraction / 2);
                 throttle.SetRunFraction(fraction);
                 verdict = SwitchoverDecision.Verdict.Continue;
-                return $"guest throttled to {fraction:P0} after {limit}";
+                return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"guest throttled to {fraction * 100:0.#}% after {limit}");
             default:
                 throw new MigrationException(MigrationFailureKind.Aborted, $"zone '{ZoneName}': pre-copy did not converge within {limit} (the zone dirties memory faster than it can be sent); migration cancelled, the zone keeps running on the source.");
         }
