@@ -42,20 +42,24 @@ internal static class MigrateMode
         var workloadOptions = ParseWorkload(workload);
         Console.WriteLine($"migrate: {memory >> 20} MiB guest, cipher {cipher}, stripes {stripes}, workload {workload}");
         await WarmUpAsync(cipher);
-        await using var hosts = new LoopbackHosts(memory);
-        var fill = System.Diagnostics.Stopwatch.StartNew();
-        GuestFill.FillRandom(hosts.Guest.Memory, seed: 20261126);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  filled {memory >> 20} MiB with random bytes in {fill.Elapsed.TotalSeconds:0.00} s"));
-
-        using var running = workloadOptions is null ? null : new GuestWorkload(hosts.Guest, workloadOptions);
-        running?.Start();
         using var phases = new PhaseRecorder();
-        var meter = new RunMeter();
-        var result = await hosts.MigrateAsync(options);
-        var ours = meter.Stop(memory);
-        running?.Stop();
-        phases.PrintSwitchover();
+        MigrationResult result;
+        RunResult ours;
+        await using (var hosts = new LoopbackHosts(memory))
+        {
+            var fill = System.Diagnostics.Stopwatch.StartNew();
+            GuestFill.FillRandom(hosts.Guest.Memory, seed: 20261126);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  filled {memory >> 20} MiB with random bytes in {fill.Elapsed.TotalSeconds:0.00} s"));
 
+            using var running = workloadOptions is null ? null : new GuestWorkload(hosts.Guest, workloadOptions);
+            running?.Start();
+            var meter = new RunMeter();
+            result = await hosts.MigrateAsync(options);
+            ours = meter.Stop(memory);
+        }
+
+        // After the hosts are disposed: the destination's side has finished, and its memory is free for the baseline.
+        phases.PrintSwitchover();
         var baseline = RunBaseline(cipher, result.Stripes, memory);
         var report = Report(result, ours, baseline, memory);
         Print(result, report, baseline);
