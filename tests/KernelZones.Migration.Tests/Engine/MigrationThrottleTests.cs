@@ -18,7 +18,7 @@ public sealed class MigrationThrottleTests
     {
         await using var fixture = new MigrationFixture(64L << 20);
         fixture.Guest.Memory.FillRandom(0, 32L << 20, seed: 6);
-        var probe = new ThrottleProbe(fixture.Guest, quietBelow: 0.3);
+        var probe = new RestlessGuest(fixture.Guest, quietBelow: 0.3);
         var options = new MigrationOptions { DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 2, OnLimit = LimitPolicy.Throttle };
 
         var result = await fixture.Source.MigrateAsync("mig1", probe, fixture.Address, fixture.Credential, options).WaitAsync(s_timeout);
@@ -35,7 +35,7 @@ public sealed class MigrationThrottleTests
     public async Task A_guest_that_cannot_be_slowed_enough_is_cancelled_at_the_throttle_floor()
     {
         await using var fixture = new MigrationFixture(16L << 20);
-        var probe = new ThrottleProbe(fixture.Guest, quietBelow: 0);
+        var probe = new RestlessGuest(fixture.Guest, quietBelow: 0);
         var options = new MigrationOptions { DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 2, OnLimit = LimitPolicy.Throttle };
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => fixture.Source.MigrateAsync("mig1", probe, fixture.Address, fixture.Credential, options).WaitAsync(s_timeout));
@@ -44,57 +44,5 @@ public sealed class MigrationThrottleTests
         Assert.Equal([0.5, 0.25, 0.125, 0.0625, 0.05], probe.Fractions);
         Assert.False(fixture.Guest.Cpus.IsSuspended);
         await LiveMigrationTests.AssertDestinationCleanAsync(fixture);
-    }
-
-    /// <summary>The in-memory guest with a throttle that records the engine's calls, and memory that is dirtied at every collection while the guest runs fast.</summary>
-    private sealed class ThrottleProbe(InMemoryGuest guest, double quietBelow) : IGuest, IGuestThrottle, IGuestMemory
-    {
-        private static readonly byte[] s_write = [1, 2, 3, 4];
-        private long _writes;
-
-        public List<double> Fractions { get; } = [];
-
-        public IGuestMemory Memory => this;
-
-        public IVirtualCpus Cpus => guest.Cpus;
-
-        public IDeviceState Devices => guest.Devices;
-
-        public IGuestThrottle Throttle => this;
-
-        public double RunFraction => guest.Cpus.RunFraction;
-
-        public long Size => guest.Memory.Size;
-
-        public int PageSize => guest.Memory.PageSize;
-
-        public long PageCount => guest.Memory.PageCount;
-
-        public bool IsDirtyTracking => guest.Memory.IsDirtyTracking;
-
-        public void SetRunFraction(double fraction)
-        {
-            Fractions.Add(fraction);
-            guest.Cpus.SetRunFraction(fraction);
-        }
-
-        public long CollectDirtyPages(DirtyPageBitmap destination)
-        {
-            if (RunFraction >= quietBelow && !guest.Cpus.IsSuspended)
-            {
-                long page = _writes++ % PageCount;
-                guest.Memory.Write(page * PageSize, s_write);
-            }
-
-            return guest.Memory.CollectDirtyPages(destination);
-        }
-
-        public ReadOnlySpan<byte> GetPages(long firstPage, int pageCount) => guest.Memory.GetPages(firstPage, pageCount);
-
-        public Span<byte> GetWritablePages(long firstPage, int pageCount) => guest.Memory.GetWritablePages(firstPage, pageCount);
-
-        public void StartDirtyTracking() => guest.Memory.StartDirtyTracking();
-
-        public void StopDirtyTracking() => guest.Memory.StopDirtyTracking();
     }
 }
