@@ -110,6 +110,7 @@ public sealed partial class ControlService : IAsyncDisposable
             try
             {
                 socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                socket.NoDelay = true; // request and answer, one small message each: never hold one back for Nagle (the client side does the same)
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {

@@ -25,7 +25,10 @@ public sealed record StartTransfer(Guid MigrationId) : ControlMessage
     }
 }
 
-/// <summary>Source to destination: a pre-copy round finished; progress numbers for the destination's log and progress.</summary>
+/// <summary>
+/// Source to destination: a pre-copy round finished; progress numbers for the destination's log and progress.
+/// The destination acknowledges it once every stripe has delivered the round's end marker.
+/// </summary>
 /// <param name="Round">The round number, 0 for the full copy.</param>
 /// <param name="PagesSent">Pages sent in this round.</param>
 /// <param name="BytesSent">Bytes sent on the data connections in this round.</param>

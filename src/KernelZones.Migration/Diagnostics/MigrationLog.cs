@@ -35,4 +35,34 @@ internal static partial class MigrationLog
 
     [LoggerMessage(10, LogLevel.Information, "Control service stopped")]
     public static partial void ControlServiceStopped(ILogger logger);
+
+    [LoggerMessage(20, LogLevel.Information, "Migration of zone '{Zone}' to {Destination} started")]
+    public static partial void MigrationStarted(ILogger logger, string zone, string destination);
+
+    [LoggerMessage(21, LogLevel.Debug, "Migration {MigrationId}: round {Round} sent {DataPages} data and {ZeroPages} zero pages ({WireBytes} bytes) in {DurationMs:0.0} ms; {DirtyPages} pages dirtied meanwhile")]
+    public static partial void RoundSent(ILogger logger, Guid migrationId, int round, long dataPages, long zeroPages, long wireBytes, double durationMs, long dirtyPages);
+
+    [LoggerMessage(22, LogLevel.Information, "Migration {MigrationId} of zone '{Zone}' succeeded: {TotalMs:0} ms in total, {DowntimeMs:0.0} ms downtime, {Rounds} rounds, {WireBytes} bytes sent")]
+    public static partial void MigrationSucceeded(ILogger logger, Guid migrationId, string zone, double totalMs, double downtimeMs, int rounds, long wireBytes);
+
+    [LoggerMessage(23, LogLevel.Warning, "Migration of zone '{Zone}' failed ({Kind}) and was rolled back; the zone runs on the source: {Reason}")]
+    public static partial void MigrationFailed(ILogger logger, string zone, MigrationFailureKind kind, string reason);
+
+    [LoggerMessage(24, LogLevel.Error, "Migration {MigrationId} of zone '{Zone}' is in doubt: the commit was sent but not acknowledged; ask the destination before touching the zone")]
+    public static partial void MigrationInDoubt(ILogger logger, Guid migrationId, string zone);
+
+    [LoggerMessage(25, LogLevel.Information, "Migration {MigrationId} of zone '{Zone}': {Action}")]
+    public static partial void LimitReached(ILogger logger, Guid migrationId, string zone, string action);
+
+    [LoggerMessage(26, LogLevel.Information, "Incoming migration of zone '{Zone}' from user '{User}' at {Remote}")]
+    public static partial void IncomingMigration(ILogger logger, string zone, string user, EndPoint? remote);
+
+    [LoggerMessage(27, LogLevel.Information, "Incoming migration {MigrationId} of zone '{Zone}' committed; the zone runs here")]
+    public static partial void IncomingResumed(ILogger logger, Guid migrationId, string zone);
+
+    [LoggerMessage(28, LogLevel.Warning, "Incoming migration of zone '{Zone}' discarded; this host is as it was before")]
+    public static partial void IncomingDiscarded(ILogger logger, string zone);
+
+    /// <summary>The engine's log category, for both sides.</summary>
+    public const string EngineCategory = "KernelZones.Migration.Engine";
 }

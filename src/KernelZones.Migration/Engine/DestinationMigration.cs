@@ -1,24 +1,28 @@
 using System.Collections.Concurrent;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Control;
+using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Precopy;
 using KernelZones.Migration.Transport;
 using KernelZones.Migration.Transport.Striping;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KernelZones.Migration.Engine;
 
 /// <summary>One incoming migration on one control connection: answers the source's steps and discards everything unless committed.</summary>
-internal sealed class DestinationMigration
+internal sealed partial class DestinationMigration
 {
     private readonly ControlConnection _connection;
     private readonly ZoneHost _host;
     private readonly MigrationDestinationOptions _options;
     private readonly StripeListener _data;
     private readonly ConcurrentDictionary<string, IGuest> _guests;
-    private readonly ConcurrentDictionary<Guid, MigrationOutcomeState> _outcomes;
+    private readonly MigrationOutcomeTable _outcomes;
+    private readonly ILogger _logger;
     private Zone? _zone;
     private ZoneConfiguration? _previousConfiguration;
     private bool _imported;
@@ -28,7 +32,7 @@ internal sealed class DestinationMigration
     private Guid _migrationId;
     private bool _committed;
 
-    public DestinationMigration(ControlConnection connection, ZoneHost host, MigrationDestinationOptions options, StripeListener data, ConcurrentDictionary<string, IGuest> guests, ConcurrentDictionary<Guid, MigrationOutcomeState> outcomes)
+    public DestinationMigration(ControlConnection connection, ZoneHost host, MigrationDestinationOptions options, StripeListener data, ConcurrentDictionary<string, IGuest> guests, MigrationOutcomeTable outcomes)
     {
         _connection = connection;
         _host = host;
@@ -36,6 +40,7 @@ internal sealed class DestinationMigration
         _data = data;
         _guests = guests;
         _outcomes = outcomes;
+        _logger = (options.Control.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(MigrationLog.EngineCategory);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -54,6 +59,7 @@ internal sealed class DestinationMigration
         catch (Exception ex) when (ex is MigrationException or ZoneStateException or ZoneConfigurationException or TransportException)
         {
             var failure = ex as MigrationException ?? new MigrationException(ex is TransportException ? MigrationFailureKind.Connection : MigrationFailureKind.Compatibility, ex.Message, ex);
+            OnFailed(failure);
             await _connection.SendErrorAsync(failure, CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -62,6 +68,8 @@ internal sealed class DestinationMigration
             {
                 await DiscardAsync().ConfigureAwait(false);
             }
+
+            OnEnded();
         }
     }
 
@@ -71,9 +79,10 @@ internal sealed class DestinationMigration
         switch (message)
         {
             case QueryOutcome query:
-                await _connection.SendAsync(new Outcome(query.MigrationId, _outcomes.GetValueOrDefault(query.MigrationId, MigrationOutcomeState.Unknown)), cancellationToken).ConfigureAwait(false);
+                await _connection.SendAsync(new Outcome(query.MigrationId, _outcomes[query.MigrationId]), cancellationToken).ConfigureAwait(false);
                 return false;
             case ImportConfiguration import:
+                OnStarted(import.ZoneName);
                 await _connection.SendAsync(new ConfigurationImported(Import(import)), cancellationToken).ConfigureAwait(false);
                 return true;
             case Attach:
@@ -91,13 +100,15 @@ internal sealed class DestinationMigration
                 return true;
             case StartTransfer:
                 await _transfer!.WaitForStripesAsync(cancellationToken).WaitAsync(_options.StripeWait, cancellationToken).ConfigureAwait(false);
+                NextPhase(MigrationActivities.PrecopyRound);
                 break;
-            case RoundComplete:
-                return true;
+            case RoundComplete round:
+                await WaitForRoundAsync(round.Round, cancellationToken).ConfigureAwait(false);
+                OnRoundComplete(round);
+                break;
             case Switchover:
-                await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
-                await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
+                NextPhase(MigrationActivities.Switchover);
+                await VerifyAsync(cancellationToken).ConfigureAwait(false);
                 return true;
             case Commit:
                 await CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -118,79 +129,39 @@ internal sealed class DestinationMigration
 
     private bool IsRunningElsewhere(string zoneName) => _host.Find(zoneName) is { } zone && zone != _zone && zone.State == ZoneState.Running;
 
-    /// <summary>Imports the configuration, or finds an identical one; returns whether an existing one is used.</summary>
-    private bool Import(ImportConfiguration import)
+    /// <summary>Waits until every stripe has delivered the round's records (bounded, and ended by any stripe's failure).</summary>
+    private async Task WaitForRoundAsync(int round, CancellationToken cancellationToken)
     {
-        if (!_connection.Authorization.Allows(import.ZoneName))
+        var transfer = _transfer ?? throw new MigrationException(MigrationFailureKind.Protocol, "A pre-copy round was reported before the transfer started.");
+        var delivered = _sink!.Rounds.WaitAsync(round, cancellationToken).WaitAsync(_options.StripeWait, cancellationToken);
+        await Task.WhenAny(delivered, transfer.Completion).ConfigureAwait(false);
+        if (transfer.AbortReason is { } reason)
         {
-            throw new MigrationException(MigrationFailureKind.Authorization, $"User '{_connection.User}' is not authorized to migrate zone '{import.ZoneName}' into this host.");
+            throw reason;
         }
 
-        ZoneConfiguration configuration;
         try
         {
-            configuration = ZoneConfiguration.ParseExport(import.ExportText, import.ZoneName);
+            await delivered.ConfigureAwait(false);
         }
-        catch (ZoneConfigurationException ex)
+        catch (TimeoutException ex)
         {
-            throw new MigrationException(MigrationFailureKind.Compatibility, $"configuration failed:\n-----BEGIN CONFIGURATION-----\n{import.ExportText.TrimEnd()}\n-----END CONFIGURATION-----\nError received from the target machine:\n{ex.Message}", ex);
+            throw new MigrationException(MigrationFailureKind.Timeout, $"Round {round} did not arrive on every stripe within {_options.StripeWait.TotalSeconds:0} s.", ex);
         }
-
-        if (_host.Find(import.ZoneName) is { } existing)
-        {
-            if (existing.AuxiliaryState.HasFlag(ZoneAuxiliaryState.MigratingOut))
-            {
-                throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{import.ZoneName}' is migrating out of this very host: a zone cannot be migrated to the host it runs on.");
-            }
-
-            if (existing.State != ZoneState.Configured)
-            {
-                throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{import.ZoneName}' is {existing.Status} on this host; only a configured (detached) zone can receive a migration.");
-            }
-
-            _zone = existing;
-            if (existing.Configuration.Equals(configuration))
-            {
-                return true;
-            }
-
-            _previousConfiguration = existing.Configuration;
-            existing.UpdateConfiguration(configuration);
-            return false;
-        }
-
-        using var reservation = _host.Reserve(import.ZoneName);
-        _zone = reservation.Configure(configuration);
-        _imported = true;
-        return false;
     }
 
-    private async Task BootAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for every stripe to end cleanly, then reports what arrived: the page count and the digests.</summary>
+    private async Task VerifyAsync(CancellationToken cancellationToken)
     {
-        var zone = Zone();
-        _guest = _options.CreateGuest(zone.Configuration);
-        await _guest.Cpus.SuspendAsync(cancellationToken).ConfigureAwait(false); // no vCPU runs until the image is complete
-        zone.BootMigratingIn();
-    }
-
-    private NegotiateResult Negotiate(Negotiate request)
-    {
-        if (_guest is null || request.MemoryBytes != _guest.Memory.Size)
-        {
-            throw new MigrationException(MigrationFailureKind.Protocol, $"Negotiation before the zone was booted in migrating-in mode, or for {request.MemoryBytes} bytes instead of the zone's {_guest?.Memory.Size}.");
-        }
-
-        var result = MigrationSession.Create(request, _connection.PeerHello, _connection.LocalHello, _data.LocalEndPoint.Port, _options.MaxStripes);
-        using var descriptor = new TransferDescriptor(result.MigrationId, result.SessionSecret, result.Cipher, result.StripeCount);
-        _sink = new GuestMemorySink(_guest.Memory);
-        _transfer = _data.Expect(descriptor, _sink);
-        _migrationId = result.MigrationId;
-        _outcomes[_migrationId] = MigrationOutcomeState.InProgress;
-        return result;
+        using var verifying = MigrationActivities.StartPhase(MigrationActivities.Verify, _phase);
+        await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
+        await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task CommitAsync(CancellationToken cancellationToken)
     {
+        using var committing = MigrationActivities.StartPhase(MigrationActivities.Commit, _phase);
         _committed = true;
         _outcomes[_migrationId] = MigrationOutcomeState.Committed;
         var guest = _guest!;
@@ -200,6 +171,8 @@ internal sealed class DestinationMigration
         _guests[Zone().Name] = guest;
         _outcomes[_migrationId] = MigrationOutcomeState.Resumed;
         await _connection.SendAsync(new Resumed(_migrationId), cancellationToken).ConfigureAwait(false);
+        committing?.Dispose();
+        OnResumed();
         if (_transfer is not null)
         {
             await _transfer.DisposeAsync().ConfigureAwait(false);
@@ -222,6 +195,7 @@ internal sealed class DestinationMigration
 
         if (_zone is { } zone)
         {
+            OnDiscarded(zone.Name);
             if (zone.State == ZoneState.Running)
             {
                 zone.Halt();

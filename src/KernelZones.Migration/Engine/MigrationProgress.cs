@@ -9,6 +9,9 @@ namespace KernelZones.Migration.Engine;
 /// <param name="BytesPerSecond">Throughput of the last round.</param>
 public sealed record MigrationProgress(string ZoneName, MigrationStep Step, PrecopyRound? Round, long BytesSent, long BytesRemaining, double BytesPerSecond)
 {
+    /// <summary>Bytes each data connection has put on the wire so far, by stripe index; empty before the stripes connect.</summary>
+    public IReadOnlyList<long> BytesPerStripe { get; init; } = [];
+
     /// <summary>The step's line as <c>zoneadm</c> prints it.</summary>
     public string Message => MigrationStepText.Render(ZoneName, Step);
 }

@@ -1,8 +1,10 @@
 using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Control;
+using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KernelZones.Migration.Engine;
 
@@ -48,7 +50,8 @@ public sealed class MigrationSource
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(credential);
         var zone = _host.Find(zoneName) ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{zoneName}': No such zone configured");
-        var migration = new SourceMigration(zone, guest, options ?? new MigrationOptions());
+        var logger = (_control.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(MigrationLog.EngineCategory);
+        var migration = new SourceMigration(zone, guest, options ?? new MigrationOptions(), logger);
         return await migration.RunAsync(destination, credential, _control, cancellationToken).ConfigureAwait(false);
     }
 
@@ -66,6 +69,7 @@ public sealed class MigrationSource
     }
 
     /// <summary>Asks a destination what became of a migration whose commit was not acknowledged.</summary>
+    /// <remarks>A destination keeps the outcomes of its last 1,024 finished migrations; ask soon after the in-doubt result, or get <see cref="MigrationOutcomeState.Unknown"/>.</remarks>
     /// <param name="destination">The destination's control service.</param>
     /// <param name="credential">A password or a key for the destination.</param>
     /// <param name="migrationId">The migration's id (<see cref="MigrationResult.MigrationId"/>).</param>

@@ -5,8 +5,8 @@ namespace KernelZones.Migration.Engine;
 /// <param name="DataPages">Pages sent with their contents.</param>
 /// <param name="ZeroPages">All-zero pages sent as ranges, without data.</param>
 /// <param name="WireBytes">Bytes the round put on the data connections, record overhead included.</param>
-/// <param name="Duration">Wall time of the round.</param>
-/// <param name="DirtyPages">Pages the guest dirtied while the round ran (the next round's set).</param>
+/// <param name="Duration">Wall time of the round: from its first record to the destination's acknowledgement that every stripe delivered it (the final round: until its records are sealed; the switchover waits for their delivery).</param>
+/// <param name="DirtyPages">Pages the guest dirtied while the round ran and drained (the next round's set).</param>
 /// <param name="Final">Whether this is the stop-and-copy round after suspension.</param>
 public sealed record PrecopyRound(int Round, long DataPages, long ZeroPages, long WireBytes, TimeSpan Duration, long DirtyPages, bool Final)
 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KernelZones.Migration.Control;
+using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Transport.Framing;
@@ -24,8 +25,9 @@ internal sealed partial class SourceMigration
         var memory = _guest.Memory;
         var set = precopy.FinalSet;
         memory.CollectDirtyPages(set);
-        await SendRoundAsync(_rounds.Count, set, final: true, cancellationToken).ConfigureAwait(false);
+        await SendRoundAsync(_rounds.Count, set, connection: null, cancellationToken).ConfigureAwait(false);
         memory.StopDirtyTracking();
+        using var verifying = MigrationActivities.StartPhase(MigrationActivities.Verify, Activity.Current);
         ReadOnlyMemory<byte> deviceState = _guest.Devices.Capture();
         if (deviceState.Length > IDeviceState.MaxStateBytes)
         {
@@ -37,9 +39,23 @@ internal sealed partial class SourceMigration
 
         Report(MigrationStep.WaitingForCompletion);
         await connection.SendAsync(new Switchover(_session!.MigrationId), cancellationToken).ConfigureAwait(false);
-        await _transfer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+
+        // The verdict and the end of the data streams are awaited together, not one after the other: each wait ends
+        // with a thread wake-up, and on a loaded host two wake-ups in a row are downtime twice.
+        var verdict = connection.ReceiveAsync<VerifyResult>(cancellationToken).AsTask();
+        try
+        {
+            await _transfer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The rollback closes the connection, which ends the receive; its failure is not news.
+            _ = verdict.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+
         _sending = _total.Elapsed - precopy.SetupTime;
-        var verify = await connection.ReceiveAsync<VerifyResult>(cancellationToken).ConfigureAwait(false);
+        var verify = await verdict.ConfigureAwait(false);
         if (verify.PageCount != memory.PageCount || !verify.Digest.AsSpan().SequenceEqual(_expectedVerification))
         {
             throw new MigrationException(MigrationFailureKind.Protocol, $"zone '{ZoneName}': the destination's copy does not match the source ({verify.PageCount} of {memory.PageCount} pages, digest {(verify.Digest.AsSpan().SequenceEqual(_expectedVerification) ? "equal" : "different")}); migration rolled back.");
@@ -50,48 +66,56 @@ internal sealed partial class SourceMigration
 
     private byte[] _expectedVerification = [];
 
-    /// <summary>The commit point: from here the source never resumes the zone.</summary>
-    private async Task<MigrationResult> CommitAsync(ControlConnection connection, PrecopyOutcome precopy, CancellationToken cancellationToken)
+    /// <summary>The commit point: from here the source never resumes the zone. Returns once the destination runs it, or in doubt.</summary>
+    private async Task<MigrationOutcome> CommitAsync(ControlConnection connection, CancellationToken cancellationToken)
     {
+        using var committing = MigrationActivities.StartPhase(MigrationActivities.Commit, Activity.Current);
         _committed = true;
-        var session = _session!;
-        var outcome = MigrationOutcome.Succeeded;
         try
         {
-            await connection.SendAsync(new Commit(session.MigrationId), cancellationToken).ConfigureAwait(false);
+            await connection.SendAsync(new Commit(_session!.MigrationId), cancellationToken).ConfigureAwait(false);
             await connection.ReceiveAsync<Resumed>(cancellationToken).ConfigureAwait(false);
             _downtime.Stop();
+            return MigrationOutcome.Succeeded;
         }
         catch (Exception ex) when (ex is MigrationException or OperationCanceledException or IOException)
         {
             // The destination may or may not have resumed the zone: never guess (DESIGN.md, invariant 1).
-            outcome = MigrationOutcome.InDoubt;
             _downtime.Stop();
+            MigrationActivities.Fail(committing, ex);
+            return MigrationOutcome.InDoubt;
         }
+    }
 
+    /// <summary>After the commit: halts and detaches the source's copy once the destination runs the zone, and gathers the statistics.</summary>
+    private MigrationResult Finish(PrecopyOutcome precopy, MigrationOutcome outcome)
+    {
         if (outcome == MigrationOutcome.Succeeded)
         {
             Report(MigrationStep.Successful);
             Report(MigrationStep.HaltingAndDetaching);
             HaltAndDetach();
+            MigrationMetrics.Downtime(_downtime.Elapsed);
         }
 
         _total.Stop();
+        var transfer = _transfer!;
+        MigrationMetrics.BytesSent(transfer.BytesSent - _rounds.Sum(r => r.WireBytes));
         return new MigrationResult
         {
-            MigrationId = session.MigrationId,
+            MigrationId = _session!.MigrationId,
             ZoneName = ZoneName,
             Outcome = outcome,
-            Cipher = _transfer!.CipherName,
-            Stripes = _transfer.StripeCount,
+            Cipher = transfer.CipherName,
+            Stripes = transfer.StripeCount,
             Rounds = _rounds.ToArray(),
             TotalTime = _total.Elapsed,
             SetupTime = precopy.SetupTime,
             Downtime = _downtime.Elapsed,
             ExpectedDowntime = precopy.ExpectedDowntime,
-            BytesOnWire = _transfer.BytesSent,
-            BytesPerStripe = _transfer.Stripes.Select(s => s.BytesSent).ToArray(),
-            ThroughputBytesPerSecond = _transfer.BytesSent / Math.Max(1e-9, _sending.TotalSeconds),
+            BytesOnWire = transfer.BytesSent,
+            BytesPerStripe = transfer.Stripes.Select(s => s.BytesSent).ToArray(),
+            ThroughputBytesPerSecond = transfer.BytesSent / Math.Max(1e-9, _sending.TotalSeconds),
             LimitAction = precopy.LimitAction,
         };
     }

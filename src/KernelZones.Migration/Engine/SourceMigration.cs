@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Control;
+using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Transport;
 using KernelZones.Migration.Transport.Striping;
+using Microsoft.Extensions.Logging;
 
 namespace KernelZones.Migration.Engine;
 
@@ -16,6 +18,7 @@ internal sealed partial class SourceMigration
     private readonly Zone _zone;
     private readonly IGuest _guest;
     private readonly MigrationOptions _options;
+    private readonly ILogger _logger;
     private readonly Stopwatch _total = new();
     private readonly List<PrecopyRound> _rounds = [];
     private PageDigest? _digest;
@@ -27,20 +30,26 @@ internal sealed partial class SourceMigration
     private CancellationTokenSource? _interruptible;
     private MigrationException? _interruption;
 
-    public SourceMigration(Zone zone, IGuest guest, MigrationOptions options)
+    public SourceMigration(Zone zone, IGuest guest, MigrationOptions options, ILogger logger)
     {
         _zone = zone;
         _guest = guest;
         _options = options;
+        _logger = logger;
     }
 
     private string ZoneName => _zone.Name;
+
+    private Guid MigrationId => _session?.MigrationId ?? Guid.Empty;
 
     public async Task<MigrationResult> RunAsync(RemoteAddress destination, ControlCredential credential, ControlClientOptions control, CancellationToken cancellationToken)
     {
         CheckMigratable();
         BeginMigrationOut();
         _total.Start();
+        using var activity = MigrationActivities.StartMigration(MigrationMetrics.Source, ZoneName);
+        MigrationMetrics.Started(MigrationMetrics.Source);
+        MigrationLog.MigrationStarted(_logger, ZoneName, destination.ToString());
         using var interruptible = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _interruptible = interruptible;
         _zone.StateChanged += OnZoneStateChanged;
@@ -48,22 +57,37 @@ internal sealed partial class SourceMigration
         try
         {
             var token = interruptible.Token;
-            connection = await ControlClient.ConnectAsync(destination, credential, control, token).ConfigureAwait(false);
-            await PrepareDestinationAsync(connection, token).ConfigureAwait(false);
-            if (_options.DryRun)
+            using (MigrationActivities.StartPhase(MigrationActivities.Setup, activity))
             {
-                return await FinishDryRunAsync(connection, token).ConfigureAwait(false);
+                connection = await ControlClient.ConnectAsync(destination, credential, control, token).ConfigureAwait(false);
+                await PrepareDestinationAsync(connection, token).ConfigureAwait(false);
+                if (_options.DryRun)
+                {
+                    return Finished(activity, await FinishDryRunAsync(connection, token).ConfigureAwait(false));
+                }
+
+                await StartTransferAsync(connection, destination, token).ConfigureAwait(false);
             }
 
-            await StartTransferAsync(connection, destination, token).ConfigureAwait(false);
+            activity?.SetTag("kz.migration.id", MigrationId);
             var precopy = await RunPrecopyAsync(connection, token).ConfigureAwait(false);
-            precopy = await SwitchoverAsync(connection, precopy, token).ConfigureAwait(false);
-            return await CommitAsync(connection, precopy, token).ConfigureAwait(false);
+            MigrationOutcome outcome;
+            using (MigrationActivities.StartPhase(MigrationActivities.Switchover, activity))
+            {
+                precopy = await SwitchoverAsync(connection, precopy, token).ConfigureAwait(false);
+                outcome = await CommitAsync(connection, token).ConfigureAwait(false);
+            }
+
+            return Finished(activity, Finish(precopy, outcome));
         }
         catch (Exception ex) when (!_committed)
         {
             var failure = AsMigrationException(ex, cancellationToken);
             await RollBackAsync(connection, failure).ConfigureAwait(false);
+            MigrationActivities.Fail(activity, failure);
+            MigrationMetrics.Failed(MigrationMetrics.Source, failure.Kind);
+            MigrationMetrics.RolledBack(MigrationMetrics.Source);
+            MigrationLog.MigrationFailed(_logger, ZoneName, failure.Kind, failure.Message);
             throw failure;
         }
         finally
@@ -79,7 +103,30 @@ internal sealed partial class SourceMigration
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
+
+            MigrationMetrics.Duration(MigrationMetrics.Source, _total.Elapsed);
         }
+    }
+
+    /// <summary>Records the outcome of a migration that reached its end (success, dry run or in doubt).</summary>
+    private MigrationResult Finished(Activity? activity, MigrationResult result)
+    {
+        activity?.SetTag("kz.outcome", result.Outcome.ToString());
+        if (result.Outcome == MigrationOutcome.InDoubt)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "commit not acknowledged");
+            MigrationMetrics.InDoubt();
+            MigrationLog.MigrationInDoubt(_logger, result.MigrationId, ZoneName);
+            return result;
+        }
+
+        MigrationMetrics.Completed(MigrationMetrics.Source, result.Outcome);
+        if (result.Outcome == MigrationOutcome.Succeeded)
+        {
+            MigrationLog.MigrationSucceeded(_logger, result.MigrationId, ZoneName, result.TotalTime.TotalMilliseconds, result.Downtime.TotalMilliseconds, result.Rounds.Count, result.BytesOnWire);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -190,7 +237,10 @@ internal sealed partial class SourceMigration
     }
 
     private void Report(MigrationStep step, PrecopyRound? round = null, long remaining = 0) =>
-        _options.Progress?.Report(new MigrationProgress(ZoneName, step, round, _transfer?.BytesSent ?? 0, remaining, round?.BytesPerSecond ?? 0));
+        _options.Progress?.Report(new MigrationProgress(ZoneName, step, round, _transfer?.BytesSent ?? 0, remaining, round?.BytesPerSecond ?? 0)
+        {
+            BytesPerStripe = _transfer?.Stripes.Select(s => s.BytesSent).ToArray() ?? [],
+        });
 
     private MigrationException AsMigrationException(Exception ex, CancellationToken cancellationToken) => ex switch
     {

@@ -5,6 +5,12 @@ namespace KernelZones.Migration.Engine;
 /// switch over as soon as the dirty set can be sent within the downtime target at the rate the last round
 /// measured (DESIGN.md, "Migration engine").
 /// </summary>
+/// <remarks>
+/// Round 0 alone never decides a switchover unless it left nothing dirty: its rate is that of a full pass in
+/// maximum-size records, which overstates the rate of the scattered pages a guest dirties (measured: a 2 GiB guest
+/// dirtying 64 MiB/s over 256 MiB expected 281 ms after round 0 and took 358 ms to send its dirty set). One round of
+/// dirty pages measures the rate the final round will see, at the cost of that round.
+/// </remarks>
 internal static class SwitchoverDecision
 {
     public enum Verdict
@@ -18,7 +24,7 @@ internal static class SwitchoverDecision
     {
         double rate = Math.Max(1, last.BytesPerSecond);
         var expected = TimeSpan.FromSeconds(last.DirtyPages * (double)pageSize / rate);
-        if (expected <= options.DowntimeTarget)
+        if (expected <= options.DowntimeTarget && (last.Round > 0 || last.DirtyPages == 0))
         {
             return (Verdict.Switchover, expected, null);
         }

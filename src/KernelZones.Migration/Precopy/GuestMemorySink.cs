@@ -15,18 +15,23 @@ internal sealed class GuestMemorySink : IRecordSink
     private readonly IGuestMemory _memory;
     private readonly DirtyPageBitmap _arrived;
     private readonly PageDigest _digest;
+    private readonly Lock _deviceStateLock = new();
     private byte[]? _deviceState;
     private long _deviceStateLength;
     private long _dataBytes;
 
-    public GuestMemorySink(IGuestMemory memory)
+    public GuestMemorySink(IGuestMemory memory, int stripeCount)
     {
         _memory = memory;
+        Rounds = new RoundDelivery(stripeCount);
         _arrived = new DirtyPageBitmap(memory.PageCount);
         _digest = new PageDigest(memory.PageCount, memory.PageSize);
     }
 
     public UInt128 Digest => _digest.Value;
+
+    /// <summary>Which pre-copy rounds every stripe has delivered.</summary>
+    public RoundDelivery Rounds { get; }
 
     public long ArrivedPages => _arrived.PopCount();
 
@@ -66,6 +71,12 @@ internal sealed class GuestMemorySink : IRecordSink
 
     public void OnControlReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
     {
+        if (header.Flags == PrecopyRecords.RoundEnd && payload.IsEmpty)
+        {
+            Rounds.MarkDelivered(stripeIndex, header.Position);
+            return;
+        }
+
         if (header.Flags != PrecopyRecords.ZeroPages || payload.Length != PrecopyRecords.ZeroPagesPayload)
         {
             throw new MigrationException(MigrationFailureKind.Protocol, $"Stripe {stripeIndex} sent an unknown control record (flags {header.Flags}, {payload.Length} bytes).");
@@ -101,7 +112,20 @@ internal sealed class GuestMemorySink : IRecordSink
             throw new MigrationException(MigrationFailureKind.Protocol, $"The source sent device state beyond the {IDeviceState.MaxStateBytes}-byte limit.");
         }
 
-        _deviceState ??= new byte[IDeviceState.MaxStateBytes];
-        return _deviceState.AsSpan((int)position, length);
+        // Grown to fit, not allocated at the 16 MiB limit up front: device states are usually kilobytes. Records
+        // of the state travel in order on one stripe; the lock only keeps a misbehaving source from racing a resize.
+        lock (_deviceStateLock)
+        {
+            int needed = (int)position + length;
+            if (_deviceState is null || _deviceState.Length < needed)
+            {
+                int size = (int)Math.Min(IDeviceState.MaxStateBytes, Math.Max(needed, 2L * (_deviceState?.Length ?? 0)));
+                var grown = new byte[size];
+                _deviceState?.CopyTo(grown, 0);
+                _deviceState = grown;
+            }
+
+            return _deviceState.AsSpan((int)position, length);
+        }
     }
 }

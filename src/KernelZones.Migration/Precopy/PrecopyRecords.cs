@@ -15,6 +15,13 @@ internal static class PrecopyRecords
     /// <summary>Control flag: the pages from <c>Position</c> on, as many as the 4-byte big-endian payload says, are all zero.</summary>
     public const byte ZeroPages = 1;
 
+    /// <summary>
+    /// Control flag: every record of pre-copy round <c>Position</c> on this stripe came before this one (no payload).
+    /// The destination acknowledges a round only once every stripe has delivered its marker, so that the source
+    /// suspends the zone with nothing of earlier rounds still in flight.
+    /// </summary>
+    public const byte RoundEnd = 2;
+
     /// <summary>Payload of a zero-pages control record.</summary>
     public const int ZeroPagesPayload = 4;
 }

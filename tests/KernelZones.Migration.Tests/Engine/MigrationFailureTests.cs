@@ -35,18 +35,17 @@ public sealed class MigrationFailureTests
     {
         await using var fixture = new MigrationFixture(64L << 20);
         fixture.Guest.Memory.FillRandom(0, 32L << 20, seed: 4);
-        using var workload = new GuestWorkload(fixture.Guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 256, WorkingSetBytes = 32L << 20, BytesPerWrite = 4096 });
-        workload.Start();
+        var restless = new RestlessGuest(fixture.Guest, quietBelow: 0); // never stops dirtying while it runs
         var impossible = new MigrationOptions { DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 3 };
 
-        var error = await Assert.ThrowsAsync<MigrationException>(() => fixture.MigrateAsync(impossible).WaitAsync(s_timeout));
+        var error = await Assert.ThrowsAsync<MigrationException>(() => fixture.Source.MigrateAsync("mig1", restless, fixture.Address, fixture.Credential, impossible).WaitAsync(s_timeout));
 
         Assert.Contains("did not converge", error.Message, StringComparison.Ordinal);
         Assert.Equal(ZoneState.Running, fixture.Zone.State);
         Assert.False(fixture.Guest.Cpus.IsSuspended);
         await LiveMigrationTests.AssertDestinationCleanAsync(fixture);
 
-        var forced = await fixture.MigrateAsync(new MigrationOptions { DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 3, OnLimit = LimitPolicy.ForceSwitchover }).WaitAsync(s_timeout);
+        var forced = await fixture.Source.MigrateAsync("mig1", restless, fixture.Address, fixture.Credential, new MigrationOptions { DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 3, OnLimit = LimitPolicy.ForceSwitchover }).WaitAsync(s_timeout);
         Assert.Equal(MigrationOutcome.Succeeded, forced.Outcome);
         Assert.StartsWith("switchover forced", forced.LimitAction, StringComparison.Ordinal);
         LiveMigrationTests.AssertMigrated(fixture);
