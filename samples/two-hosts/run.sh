@@ -5,7 +5,7 @@
 #   delay     a 64M zone with 'tc netem delay 20ms' on the link
 #   loss      a 64M zone with 'tc netem loss 1%' on the link
 #             (delay and loss need the kernel's netem qdisc; without it they print 'SKIP <scenario>: <why>')
-#   slow      a 64M zone over a 200 Mbit/s link ('tc qdisc ... tbf')
+#   slow      a 64M zone over a 25 Mbit/s link ('tc qdisc ... tbf'): round 0 outlasts the peer timeout
 #   cut       a 128M zone with a workload on a rate-limited link, taken down ('ip link set down') mid-migration:
 #             migrate must fail (exit 1; exit 3 only when the cut lands after the commit, reported in-doubt) and
 #             the zone must run on exactly one host (or be reported in-doubt, never running on both)
@@ -185,9 +185,10 @@ else
     echo "SKIP loss: this kernel has no netem qdisc (CONFIG_NET_SCH_NETEM): 'tc qdisc add ... netem' fails"
 fi
 
-# 4. A slow link: 200 Mbit/s (a token bucket, tbf), which every kernel with traffic control has.
+# 4. A slow link: 25 Mbit/s (a token bucket, tbf, which every kernel with traffic control has), so that round 0
+# (32 MB of data) takes about 11 s, longer than the peer timeout: a round may outlast the control connection's silence.
 create_zone kz5 64M
-ip netns exec "$src" tc qdisc replace dev "$src_if" root tbf rate 200mbit burst 256kb latency 50ms
+ip netns exec "$src" tc qdisc replace dev "$src_if" root tbf rate 25mbit burst 256kb latency 50ms
 migrate_and_check slow kz5
 
 # 5. The link taken down one second into the memory transfer. 400 Mbit/s keeps round 0 of 128M at about 3 s.

@@ -27,6 +27,7 @@ internal sealed class DestinationMigration
     private StripedTransfer? _transfer;
     private Guid _migrationId;
     private bool _committed;
+    private bool _streaming;
 
     public DestinationMigration(ControlConnection connection, ZoneHost host, MigrationDestinationOptions options, StripeListener data, ConcurrentDictionary<string, IGuest> guests, ConcurrentDictionary<Guid, MigrationOutcomeState> outcomes)
     {
@@ -44,7 +45,7 @@ internal sealed class DestinationMigration
         {
             while (!_committed)
             {
-                var message = await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                var message = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 if (!await HandleAsync(message, cancellationToken).ConfigureAwait(false))
                 {
                     return;
@@ -63,6 +64,38 @@ internal sealed class DestinationMigration
                 await DiscardAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The next control message. While the memory streams, the source is silent on the control connection for a whole
+    /// pre-copy round, which may last longer than the control idle timeout: the data stripes' peer timeout (with their
+    /// keep-alives) watches the source then, and an abort of the transfer ends the wait.
+    /// </summary>
+    private async ValueTask<ControlMessage> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        if (!_streaming || _transfer is not { } transfer || transfer.Completion.IsCompleted)
+        {
+            return await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<ControlMessage> receive = _connection.ReceiveAsync(Timeout.InfiniteTimeSpan, stop.Token).AsTask();
+        if (await Task.WhenAny(receive, transfer.Completion).ConfigureAwait(false) == receive)
+        {
+            return await receive.ConfigureAwait(false);
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await receive.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MigrationException)
+        {
+            // The transfer's failure is the one to report.
+        }
+
+        throw transfer.AbortReason ?? new TransportException($"Transfer {transfer.MigrationId} ended before the source switched over.");
     }
 
     /// <summary>Handles one message; false when the conversation is over.</summary>
@@ -91,6 +124,7 @@ internal sealed class DestinationMigration
                 return true;
             case StartTransfer:
                 await _transfer!.WaitForStripesAsync(cancellationToken).WaitAsync(_options.StripeWait, cancellationToken).ConfigureAwait(false);
+                _streaming = true;
                 break;
             case RoundComplete:
                 return true;
