@@ -50,6 +50,8 @@ internal sealed class DestinationMigration
                 {
                     return;
                 }
+
+                _streaming |= message is StartTransfer;
             }
         }
         catch (Exception ex) when (ex is MigrationException or ZoneStateException or ZoneConfigurationException or TransportException)
@@ -65,6 +67,57 @@ internal sealed class DestinationMigration
             }
         }
     }
+
+    /// <summary>Handles one message; false when the conversation is over.</summary>
+    private async Task<bool> HandleAsync(ControlMessage message, CancellationToken cancellationToken)
+    {
+        switch (message)
+        {
+            case QueryOutcome query:
+                await _connection.SendAsync(new Outcome(query.MigrationId, _outcomes.GetValueOrDefault(query.MigrationId, MigrationOutcomeState.Unknown)), cancellationToken).ConfigureAwait(false);
+                return false;
+            case ImportConfiguration import:
+                await _connection.SendAsync(new ConfigurationImported(Import(import)), cancellationToken).ConfigureAwait(false);
+                return true;
+            case Attach:
+                Zone().Attach();
+                break;
+            case BootMigratingIn:
+                await BootAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            case CheckCompatibility check:
+                var report = CompatibilityCheck.Run(check.Requirements, ZoneRequirementsMapping.From(Zone().Configuration), _options.Capabilities with { IsZoneRunning = IsRunningElsewhere });
+                await _connection.SendAsync(new CompatibilityResult(report.Problems), cancellationToken).ConfigureAwait(false);
+                return true;
+            case Negotiate negotiate:
+                await _connection.SendAsync(Negotiate(negotiate), cancellationToken).ConfigureAwait(false);
+                return true;
+            case StartTransfer:
+                await _transfer!.WaitForStripesAsync(cancellationToken).WaitAsync(_options.StripeWait, cancellationToken).ConfigureAwait(false);
+                break;
+            case RoundComplete:
+                return true;
+            case Switchover:
+                await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
+                await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
+                return true;
+            case Commit:
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                return false;
+            case Abort:
+                await DiscardAsync().ConfigureAwait(false);
+                await _connection.SendAsync(new Acknowledged(MessageKind.Abort), cancellationToken).ConfigureAwait(false);
+                return false;
+            default:
+                throw new MigrationException(MigrationFailureKind.Protocol, $"Unexpected {message.Kind} message at this point of the migration.");
+        }
+
+        await _connection.SendAsync(new Acknowledged(message.Kind), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private Zone Zone() => _zone ?? throw new MigrationException(MigrationFailureKind.Protocol, "No zone configuration was imported on this connection.");
 
     /// <summary>
     /// The next control message. While the memory streams, the source is silent on the control connection for a whole
@@ -97,58 +150,6 @@ internal sealed class DestinationMigration
 
         throw transfer.AbortReason ?? new TransportException($"Transfer {transfer.MigrationId} ended before the source switched over.");
     }
-
-    /// <summary>Handles one message; false when the conversation is over.</summary>
-    private async Task<bool> HandleAsync(ControlMessage message, CancellationToken cancellationToken)
-    {
-        switch (message)
-        {
-            case QueryOutcome query:
-                await _connection.SendAsync(new Outcome(query.MigrationId, _outcomes.GetValueOrDefault(query.MigrationId, MigrationOutcomeState.Unknown)), cancellationToken).ConfigureAwait(false);
-                return false;
-            case ImportConfiguration import:
-                await _connection.SendAsync(new ConfigurationImported(Import(import)), cancellationToken).ConfigureAwait(false);
-                return true;
-            case Attach:
-                Zone().Attach();
-                break;
-            case BootMigratingIn:
-                await BootAsync(cancellationToken).ConfigureAwait(false);
-                break;
-            case CheckCompatibility check:
-                var report = CompatibilityCheck.Run(check.Requirements, ZoneRequirementsMapping.From(Zone().Configuration), _options.Capabilities with { IsZoneRunning = IsRunningElsewhere });
-                await _connection.SendAsync(new CompatibilityResult(report.Problems), cancellationToken).ConfigureAwait(false);
-                return true;
-            case Negotiate negotiate:
-                await _connection.SendAsync(Negotiate(negotiate), cancellationToken).ConfigureAwait(false);
-                return true;
-            case StartTransfer:
-                await _transfer!.WaitForStripesAsync(cancellationToken).WaitAsync(_options.StripeWait, cancellationToken).ConfigureAwait(false);
-                _streaming = true;
-                break;
-            case RoundComplete:
-                return true;
-            case Switchover:
-                await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
-                await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
-                return true;
-            case Commit:
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
-                return false;
-            case Abort:
-                await DiscardAsync().ConfigureAwait(false);
-                await _connection.SendAsync(new Acknowledged(MessageKind.Abort), cancellationToken).ConfigureAwait(false);
-                return false;
-            default:
-                throw new MigrationException(MigrationFailureKind.Protocol, $"Unexpected {message.Kind} message at this point of the migration.");
-        }
-
-        await _connection.SendAsync(new Acknowledged(message.Kind), cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    private Zone Zone() => _zone ?? throw new MigrationException(MigrationFailureKind.Protocol, "No zone configuration was imported on this connection.");
 
     private bool IsRunningElsewhere(string zoneName) => _host.Find(zoneName) is { } zone && zone != _zone && zone.State == ZoneState.Running;
 
