@@ -94,10 +94,10 @@ receiver_state="$work/receiver"
 sender_state="$work/sender"
 remote="root@$dst_ip"
 
-# SenderHost in the source namespace, with its state directory and the password.
-sender() {
-    ip netns exec "$src" env KZ_STATE_DIR="$sender_state" KZ_PASSWORD="$password" "$dotnet_host" "$sender_dll" "$@"
-}
+# SenderHost in the source namespace, with its state directory and the password ('ip netns exec' and 'env' exec
+# the program, so a background run's $! is the program itself).
+sender_command=(ip netns exec "$src" env KZ_STATE_DIR="$sender_state" KZ_PASSWORD="$password" "$dotnet_host" "$sender_dll")
+sender() { "${sender_command[@]}" "$@"; }
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
@@ -197,7 +197,7 @@ create_zone kz4 128M
 ip netns exec "$src" tc qdisc replace dev "$src_if" root tbf rate 400mbit burst 256kb latency 50ms
 cut_log="$work/cut.log"
 started=$SECONDS
-sender zoneadm -z kz4 migrate --peer-timeout "$peer_timeout" --workload 32 "$remote" >"$cut_log" 2>&1 &
+"${sender_command[@]}" zoneadm -z kz4 migrate --peer-timeout "$peer_timeout" --workload 32 "$remote" >"$cut_log" 2>&1 &
 migrate_pid=$!
 if wait_for_line "$cut_log" 30 "Starting migration\.$"; then
     sleep 1
