@@ -54,11 +54,12 @@ peer_timeout=8
 work="$(mktemp -d "${TMPDIR:-/tmp}/kz-two-hosts-XXXXXX")"
 receiver_pid=""
 migrate_pid=""
+child=""
 failures=0
 
 cleanup() {
     local pid
-    for pid in $migrate_pid $receiver_pid; do
+    for pid in $child $migrate_pid $receiver_pid; do
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
@@ -97,7 +98,12 @@ remote="root@$dst_ip"
 # SenderHost in the source namespace, with its state directory and the password ('ip netns exec' and 'env' exec
 # the program, so a background run's $! is the program itself).
 sender_command=(ip netns exec "$src" env KZ_STATE_DIR="$sender_state" KZ_PASSWORD="$password" "$dotnet_host" "$sender_dll")
-sender() { "${sender_command[@]}" "$@"; }
+# Each run waits with 'wait', which a signal interrupts (a foreground command would hold the trap until it ends).
+sender() {
+    "${sender_command[@]}" "$@" &
+    child=$!
+    wait "$child"
+}
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }

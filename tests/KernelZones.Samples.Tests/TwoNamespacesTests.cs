@@ -69,7 +69,17 @@ public sealed class TwoNamespacesTests
         }
         catch (TimeoutException)
         {
-            process.Kill(entireProcessTree: true);
+            // SIGTERM first: the script's trap then deletes its namespaces; SIGKILL only if that does not end it.
+            using (var terminate = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await terminate.WaitForExitAsync();
+            }
+
+            if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
             throw;
         }
 
