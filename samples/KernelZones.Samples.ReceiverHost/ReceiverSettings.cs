@@ -19,7 +19,7 @@ internal sealed record ReceiverSettings
     public static readonly IReadOnlySet<string> Valued = new HashSet<string>(StringComparer.Ordinal)
     {
         "state-dir", "address", "control-address", "control-port", "data-address", "data-port", "identity-dir", "host-name",
-        "users", "authorized-keys", "max-stripes", "log-level", "zones", "key",
+        "users", "authorized-keys", "max-stripes", "log-level", "zones", "key", "peer-timeout",
     };
 
     public required string StateDirectory { get; init; }
@@ -49,6 +49,9 @@ internal sealed record ReceiverSettings
     public required TimeSpan? MetricsInterval { get; init; }
 
     public required LogLevel LogLevel { get; init; }
+
+    /// <summary>How long a silent peer (control or data connection) is waited for; <see langword="null"/> keeps the library defaults (control 2 min, data 30 s).</summary>
+    public required TimeSpan? PeerTimeout { get; init; }
 
     /// <summary>The received zones' configurations (<c>&lt;state&gt;/zones/&lt;zone&gt;.cfg</c>).</summary>
     public string ZonesDirectory => Path.Combine(StateDirectory, "zones");
@@ -85,6 +88,7 @@ internal sealed record ReceiverSettings
             LogLevel = options.Get("log-level", "KZ_LOG_LEVEL") is { } level
                 ? Enum.TryParse(level, ignoreCase: true, out LogLevel parsed) ? parsed : throw new UsageException($"--log-level: '{level}' is not one of trace, debug, information, warning, error")
                 : LogLevel.Information,
+            PeerTimeout = options.Get("peer-timeout", "KZ_PEER_TIMEOUT") is { } peer ? TimeSpan.FromSeconds(Number(peer, 0, 1, 3600, "--peer-timeout")) : null,
         };
     }
 

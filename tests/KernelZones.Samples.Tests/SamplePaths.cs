@@ -9,6 +9,9 @@ internal static class SamplePaths
 
     public static string SenderHost => Find("KernelZones.Samples.SenderHost");
 
+    /// <summary>The two-namespace script, <c>samples/two-hosts/run.sh</c>.</summary>
+    public static string TwoHostsScript => Find("TwoHostsScript");
+
     private static string Find(string assemblyName)
     {
         string path = typeof(SamplePaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

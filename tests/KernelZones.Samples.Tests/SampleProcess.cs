@@ -121,6 +121,13 @@ internal sealed class SampleProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Kills the process tree with SIGKILL (not a stop: nothing of the program runs after it) and waits for it to end.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

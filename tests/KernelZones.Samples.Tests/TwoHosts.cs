@@ -32,10 +32,15 @@ internal sealed partial class TwoHosts : IAsyncDisposable
         Assert.True(exitCode == 0, $"adduser exited {exitCode}: {output}\n{error}");
     }
 
-    /// <summary>Starts the receiver and waits for the port its control service listens on.</summary>
-    public async Task StartReceiverAsync()
+    /// <summary>Starts the receiver (again, on the same state directory, after an earlier one ended) and waits for the port its control service listens on.</summary>
+    public async Task StartReceiverAsync(params string[] options)
     {
-        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", "--metrics"],
+        if (_receiver is not null)
+        {
+            await _receiver.DisposeAsync();
+        }
+
+        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", "--metrics", .. options],
             new Dictionary<string, string> { ["KZ_STATE_DIR"] = ReceiverState });
         string line = await _receiver.WaitForLineAsync(l => ListeningLine().IsMatch(l), Timeout);
         ControlPort = int.Parse(ListeningLine().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
@@ -47,6 +52,14 @@ internal sealed partial class TwoHosts : IAsyncDisposable
         environment ??= [];
         environment["KZ_STATE_DIR"] = SenderState;
         return SampleProcess.RunAsync(SamplePaths.SenderHost, args, environment);
+    }
+
+    /// <summary>Starts SenderHost with this sender's state directory and returns at once, for watching its step lines.</summary>
+    public SampleProcess StartSender(string[] args, Dictionary<string, string>? environment = null)
+    {
+        environment ??= [];
+        environment["KZ_STATE_DIR"] = SenderState;
+        return SampleProcess.Start(SamplePaths.SenderHost, args, environment);
     }
 
     /// <summary>Writes a zone export file for a small live-migratable zone and returns its path.</summary>

@@ -33,6 +33,8 @@ internal static class HelpText
           --allow-none               KZ_ALLOW_NONE=1     allow unencrypted memory streams (-c none)
           --max-stripes <n>          KZ_MAX_STRIPES      cap on data connections per migration; default 0 (no cap)
           --metrics[=<seconds>]      KZ_METRICS          print the KernelZones.* meters every 10 s (or <seconds>) and on exit
+          --peer-timeout <seconds>   KZ_PEER_TIMEOUT     drop a migration whose source stays silent this long (control and
+                                                         data connections); default 120 s control, 30 s data
           --log-level <level>        KZ_LOG_LEVEL        trace, debug, information (default), warning, error
 
         state directory: zones/<zone>.cfg holds each zone received (zonecfg export form; configured again,

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Transport.Striping;
 using Microsoft.Extensions.Logging;
 
 namespace KernelZones.Samples.ReceiverHost.Commands;
@@ -30,17 +31,19 @@ internal sealed class RunCommand(ReceiverSettings settings)
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
+        var control = new ControlServiceOptions
+        {
+            ListenAddress = settings.ControlAddress,
+            Port = settings.ControlPort,
+            Identity = identity,
+            Users = users,
+            Offer = new HostOffer { HostName = settings.HostName, AllowNone = settings.AllowNone },
+            LoggerFactory = loggers,
+        };
         var destination = new MigrationDestination(zones.Host, new MigrationDestinationOptions
         {
-            Control = new ControlServiceOptions
-            {
-                ListenAddress = settings.ControlAddress,
-                Port = settings.ControlPort,
-                Identity = identity,
-                Users = users,
-                Offer = new HostOffer { HostName = settings.HostName, AllowNone = settings.AllowNone },
-                LoggerFactory = loggers,
-            },
+            Control = settings.PeerTimeout is { } idle ? control with { IdleTimeout = idle } : control,
+            Transport = settings.PeerTimeout is { } peerTimeout ? new StripeOptions { PeerTimeout = peerTimeout } : StripeOptions.Default,
             DataEndPoint = new IPEndPoint(settings.DataAddress, settings.DataPort),
             MaxStripes = settings.MaxStripes,
             CreateGuest = zones.CreateGuest,

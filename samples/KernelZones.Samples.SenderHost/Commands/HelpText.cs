@@ -12,7 +12,7 @@ internal static class HelpText
           SenderHost [--state-dir <dir>] zoneadm [-z <zone>] list [-c] [-v] [-p] [-s]
           SenderHost [--state-dir <dir>] zoneadm -z <zone> boot|halt
           SenderHost [--state-dir <dir>] zoneadm -z <zone> migrate [-n] [-q] [-c <cipher>|list|none] [-t auto|live]
-                     [-i <key file>] [--password-file <file>] [--workload none|<MiB/s>[:<working set>]] <remote>
+                     [-i <key file>] [--password-file <file>] [--workload none|<MiB/s>[:<working set>]] [--peer-timeout <seconds>] <remote>
 
         <remote>: host, host:port, user@host[:port], rads://[user@]host[:port] (password), ssh://[user@]host[:port] (key);
                   the port defaults to 12302, the user to the current user.
@@ -25,6 +25,8 @@ internal static class HelpText
                   without echo (or one line of standard input when it is redirected)
         --workload  the simulated guest's dirtying rate and working set (KZ_WORKLOAD); default 16 MiB/s over a
                   quarter of memory (at most 256M); 'none' for an idle guest
+        --peer-timeout  fail when the destination stays silent this many seconds (KZ_PEER_TIMEOUT); default 120 s
+                  on the control connection, 30 s on the data connections
 
         state directory (--state-dir, else KZ_STATE_DIR, else ~/.local/share/kernelzones/sender):
           zones/<zone>.cfg    the configuration (zonecfg export form)

@@ -5,6 +5,7 @@ using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Transport.Striping;
 using KernelZones.Samples.SenderHost.Progress;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -59,13 +60,14 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
             .SetMinimumLevel(LogLevel.Warning)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(format => format.SingleLine = true));
-        var source = new MigrationSource(host, new ControlClientOptions
+        var client = new ControlClientOptions
         {
             KnownHostsPath = store.KnownHostsPath,
             TrustOnFirstUse = true,
             Offer = new HostOffer { AllowNone = arguments.Cipher == "none" },
             LoggerFactory = loggers,
-        });
+        };
+        var source = new MigrationSource(host, arguments.PeerTimeout is { } idle ? client with { IdleTimeout = idle } : client);
         try
         {
             if (arguments.ListCiphers)
@@ -101,7 +103,13 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
             : new TerminalProgress(sent, guest.Guest.Memory.Size);
         try
         {
-            var options = new MigrationOptions { Cipher = arguments.Cipher, DryRun = arguments.DryRun, Progress = progress };
+            var options = new MigrationOptions
+            {
+                Cipher = arguments.Cipher,
+                DryRun = arguments.DryRun,
+                Progress = progress,
+                Transport = arguments.PeerTimeout is { } peerTimeout ? new StripeOptions { PeerTimeout = peerTimeout } : StripeOptions.Default,
+            };
             return await source.MigrateAsync(zoneName, guest.Guest, remote, credential, options, cancellationToken);
         }
         finally

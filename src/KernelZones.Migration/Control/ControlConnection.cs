@@ -63,6 +63,10 @@ public sealed class ControlConnection : IAsyncDisposable
     public ValueTask<ControlMessage> ReceiveAsync(CancellationToken cancellationToken = default) =>
         _channel.ReceiveAsync(IdleTimeout, cancellationToken);
 
+    /// <summary>Receives the next message, waiting at most <paramref name="timeout"/> (<see cref="Timeout.InfiniteTimeSpan"/>: until cancelled).</summary>
+    internal ValueTask<ControlMessage> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _channel.ReceiveAsync(timeout, cancellationToken);
+
     /// <summary>Receives the next message, which must be a <typeparamref name="T"/>.</summary>
     /// <exception cref="MigrationException">
     /// The peer sent an <see cref="ErrorMessage"/> (its kind and text), an <see cref="Abort"/> (<see cref="MigrationFailureKind.Aborted"/>),

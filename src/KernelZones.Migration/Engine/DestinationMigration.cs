@@ -31,6 +31,7 @@ internal sealed partial class DestinationMigration
     private StripedTransfer? _transfer;
     private Guid _migrationId;
     private bool _committed;
+    private bool _streaming;
 
     public DestinationMigration(ControlConnection connection, ZoneHost host, MigrationDestinationOptions options, StripeListener data, ConcurrentDictionary<string, IGuest> guests, MigrationOutcomeTable outcomes)
     {
@@ -49,11 +50,13 @@ internal sealed partial class DestinationMigration
         {
             while (!_committed)
             {
-                var message = await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                var message = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 if (!await HandleAsync(message, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
+
+                _streaming |= message is StartTransfer;
             }
         }
         catch (Exception ex) when (ex is MigrationException or ZoneStateException or ZoneConfigurationException or TransportException)
@@ -126,6 +129,38 @@ internal sealed partial class DestinationMigration
     }
 
     private Zone Zone() => _zone ?? throw new MigrationException(MigrationFailureKind.Protocol, "No zone configuration was imported on this connection.");
+
+    /// <summary>
+    /// The next control message. While the memory streams, the source is silent on the control connection for a whole
+    /// pre-copy round, which may last longer than the control idle timeout: the data stripes' peer timeout (with their
+    /// keep-alives) watches the source then, and an abort of the transfer ends the wait.
+    /// </summary>
+    private async ValueTask<ControlMessage> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        if (!_streaming || _transfer is not { } transfer || transfer.Completion.IsCompleted)
+        {
+            return await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<ControlMessage> receive = _connection.ReceiveAsync(Timeout.InfiniteTimeSpan, stop.Token).AsTask();
+        if (await Task.WhenAny(receive, transfer.Completion).ConfigureAwait(false) == receive)
+        {
+            return await receive.ConfigureAwait(false);
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await receive.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MigrationException)
+        {
+            // The transfer's failure is the one to report.
+        }
+
+        throw transfer.AbortReason ?? new TransportException($"Transfer {transfer.MigrationId} ended before the source switched over.");
+    }
 
     private bool IsRunningElsewhere(string zoneName) => _host.Find(zoneName) is { } zone && zone != _zone && zone.State == ZoneState.Running;
 

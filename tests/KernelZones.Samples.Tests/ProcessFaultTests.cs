@@ -1,0 +1,186 @@
+using System.Security.Cryptography;
+
+namespace KernelZones.Samples.Tests;
+
+/// <summary>
+/// Issue #8, process faults: the real programs over 127.0.0.1, one of them killed with SIGKILL (never a clean stop) at a
+/// phase the test sees in the sender's step lines. Both sides run with a 5 s peer timeout, so every case ends in bounded time.
+/// </summary>
+public sealed class ProcessFaultTests
+{
+    private const string PeerTimeout = "5";
+    private const string Zone = "kz1";
+
+    /// <summary>The sender's output line at which the destination is killed, and the phase it marks.</summary>
+    public static TheoryData<string, string> DestinationPhases => new()
+    {
+        { "import", "zoneadm: zone 'kz1': Importing zone configuration." },
+        { "attached and booted migrating-in", "zoneadm: zone 'kz1': Checking migration compatibility." },
+        { "round 0", "zoneadm: zone 'kz1': Starting migration." },
+        { "a later round", "    round 0: " },
+        { "suspended", "zoneadm: zone 'kz1': Suspending zone on source host." },
+    };
+
+    [Theory]
+    [MemberData(nameof(DestinationPhases))]
+    public async Task DestinationKilled_SenderFailsClearly_ZoneRunsOnSource(string phase, string line)
+    {
+        await using var hosts = await StartAsync();
+        await using SampleProcess migrate = StartMigration(hosts, hosts.ControlPort);
+
+        await migrate.WaitForLineAsync(l => l.StartsWith(line, StringComparison.Ordinal), TwoHosts.Timeout);
+        await hosts.Receiver.KillAsync();
+        int exitCode = await migrate.WaitForExitAsync(TwoHosts.Timeout);
+
+        string sourceState = await SourceStateAsync(hosts);
+        if (phase == "suspended" && exitCode == 3)
+        {
+            // The kill landed after the commit: the outcome must be reported in-doubt and the zone not resumed here.
+            Assert.Equal("unavailable", sourceState);
+            Assert.Contains("did not acknowledge the commit", migrate.Error, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.True(exitCode == 1, $"{phase}: migrate exited {exitCode}\n{migrate.Output}\n{migrate.Error}");
+        Assert.EndsWith("zoneadm: zone 'kz1': migrate failed.\n", migrate.Error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Matches(@"zoneadm: zone 'kz1': .*(connection|transfer|closed|reset|peer)", migrate.Error);
+        Assert.Equal("running", sourceState);
+    }
+
+    [Fact]
+    public async Task DestinationKilledAfterCommit_OutcomeInDoubt_ZoneRunsNowhereTwice()
+    {
+        await using var hosts = await StartAsync();
+        var relay = new ControlRelay(hosts.ControlPort);
+        await using SampleProcess migrate = StartMigration(hosts, relay.Port);
+        try
+        {
+            await migrate.WaitForLineAsync(l => l == "zoneadm: zone 'kz1': Suspending zone on source host.", TwoHosts.Timeout);
+            relay.Arm();
+            await relay.CommitAnswered.WaitAsync(TwoHosts.Timeout);
+            await hosts.Receiver.KillAsync();
+        }
+        finally
+        {
+            await relay.DisposeAsync();
+        }
+
+        int exitCode = await migrate.WaitForExitAsync(TwoHosts.Timeout);
+
+        Assert.True(exitCode == 3, $"migrate exited {exitCode}\n{migrate.Output}\n{migrate.Error}");
+        Assert.Contains("did not acknowledge the commit", migrate.Error, StringComparison.Ordinal);
+        Assert.Equal("unavailable", await SourceStateAsync(hosts));
+        await hosts.StartReceiverAsync("--peer-timeout", PeerTimeout);
+        Assert.Equal("configured", ReceiverState(hosts));
+    }
+
+    [Fact]
+    public async Task SourceKilledAfterSuspend_DestinationDiscardsTheZone()
+    {
+        await using var hosts = await StartAsync();
+        await using SampleProcess migrate = StartMigration(hosts, hosts.ControlPort);
+
+        await migrate.WaitForLineAsync(l => l == "zoneadm: zone 'kz1': Suspending zone on source host.", TwoHosts.Timeout);
+        await migrate.KillAsync();
+
+        await ReceiverLineAsync(hosts, "Zone 'kz1': incoming migration discarded", TimeSpan.FromSeconds(20));
+        // The status file is rewritten just after that line: the zone is on its way out (configured) or gone.
+        Assert.True(ReceiverState(hosts) is null or "configured", $"the destination's status: '{ReceiverState(hosts)}'");
+        Assert.DoesNotContain("is running on this host", hosts.Receiver.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RestartedDestination_DoesNotResumeAHalfReceivedZone_AndTakesAFreshMigration()
+    {
+        await using var hosts = await StartAsync();
+        await using (SampleProcess migrate = StartMigration(hosts, hosts.ControlPort))
+        {
+            await migrate.WaitForLineAsync(l => l.StartsWith("    round 0: ", StringComparison.Ordinal), TwoHosts.Timeout);
+            await hosts.Receiver.KillAsync();
+            Assert.Equal(1, await migrate.WaitForExitAsync(TwoHosts.Timeout));
+        }
+
+        await hosts.StartReceiverAsync("--peer-timeout", PeerTimeout);
+        Assert.True(ReceiverState(hosts) is null or "configured", $"after the restart: '{ReceiverState(hosts)}'");
+        Assert.False(File.Exists(Path.Combine(hosts.ReceiverState, "zones", "kz1.cfg")), "a half-received zone was saved");
+
+        await using SampleProcess again = StartMigration(hosts, hosts.ControlPort);
+        int exitCode = await again.WaitForExitAsync(TwoHosts.Timeout);
+
+        Assert.True(exitCode == 0, $"migrate exited {exitCode}\n{again.Output}\n{again.Error}");
+        Assert.Equal("configured", await SourceStateAsync(hosts));
+        await ReceiverLineAsync(hosts, "Zone 'kz1' is running on this host", TwoHosts.Timeout);
+        Assert.Equal("running", ReceiverState(hosts));
+    }
+
+    /// <summary>Waits for a receiver log line; a timeout fails with the receiver's output.</summary>
+    private static async Task ReceiverLineAsync(TwoHosts hosts, string text, TimeSpan timeout)
+    {
+        try
+        {
+            await hosts.Receiver.WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal), timeout);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"no receiver line with \"{text}\" within {timeout.TotalSeconds} s:\n{hosts.Receiver.Output}\n{hosts.Receiver.Error}");
+        }
+    }
+
+    private static async Task<TwoHosts> StartAsync()
+    {
+        var hosts = new TwoHosts();
+        try
+        {
+            await hosts.AddUserAsync("root", Password(hosts));
+            await hosts.StartReceiverAsync("--peer-timeout", PeerTimeout);
+            var create = await hosts.SenderAsync(["zonecfg", "-z", Zone, "-f", hosts.WriteZoneFile("64M")]);
+            Assert.True(create.ExitCode == 0, create.Error);
+            var boot = await hosts.SenderAsync(["zoneadm", "-z", Zone, "boot"]);
+            Assert.True(boot.ExitCode == 0, boot.Error);
+            return hosts;
+        }
+        catch
+        {
+            await hosts.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A password per test run, kept beside the hosts' files.</summary>
+    private static string Password(TwoHosts hosts)
+    {
+        string file = Path.Combine(hosts.Root, "password");
+        if (!File.Exists(file))
+        {
+            File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)) + "\n");
+        }
+
+        return File.ReadAllText(file).Trim();
+    }
+
+    /// <summary>Starts the migration with a workload (so that there are later rounds) and the short peer timeout.</summary>
+    private static SampleProcess StartMigration(TwoHosts hosts, int port) =>
+        hosts.StartSender(
+            ["zoneadm", "-z", Zone, "migrate", "--peer-timeout", PeerTimeout, "--workload", "64:16M", $"root@127.0.0.1:{port}"],
+            new() { ["KZ_PASSWORD"] = Password(hosts) });
+
+    /// <summary>The zone's status (and auxiliary state) in the sender's <c>zoneadm list -s</c>.</summary>
+    private static async Task<string> SourceStateAsync(TwoHosts hosts)
+    {
+        var list = await hosts.SenderAsync(["zoneadm", "list", "-s"]);
+        Assert.Equal(0, list.ExitCode);
+        return StateIn(list.Output) ?? throw new InvalidOperationException($"zone kz1 is not listed on the source:\n{list.Output}");
+    }
+
+    /// <summary>The zone's status in the receiver's status file; <see langword="null"/> when not listed.</summary>
+    private static string? ReceiverState(TwoHosts hosts)
+    {
+        string file = Path.Combine(hosts.ReceiverState, "status");
+        return File.Exists(file) ? StateIn(File.ReadAllText(file)) : null;
+    }
+
+    private static string? StateIn(string listing) =>
+        listing.ReplaceLineEndings("\n").Split('\n')
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .FirstOrDefault(fields => fields is [Zone, ..]) is { } zone ? string.Join(' ', zone[1..]) : null;
+}
