@@ -56,8 +56,10 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
         PosixSignal? signal = null;
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        // zoneadm's output is its step messages and its errors; the engine's warnings (a failed migration) would
+        // repeat those errors in another format, so only errors the operator would not otherwise see are logged.
         using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(LogLevel.Warning)
+            .SetMinimumLevel(LogLevel.Error)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(format => format.SingleLine = true));
         var client = new ControlClientOptions
