@@ -79,6 +79,9 @@ public sealed class MigrationDestination : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when every control connection open at the call has ended (each migration on it discarded or resumed).</summary>
+    internal Task WhenConnectionsEndedAsync() => _control?.WhenConnectionsEndedAsync() ?? Task.CompletedTask;
+
     private async Task HandleAsync(ControlConnection connection, CancellationToken cancellationToken)
     {
         var migration = new DestinationMigration(connection, _host, _options, _data!, _guests, _outcomes);

@@ -17,6 +17,13 @@ public sealed class MigrationDestinationOptions
     /// <summary>Where the data service (<c>kz-migr</c>) listens. Default every address (IPv6 dual mode), port 8102.</summary>
     public IPEndPoint DataEndPoint { get; init; } = new(IPAddress.IPv6Any, StripeOptions.DefaultPort);
 
+    /// <summary>
+    /// The data port told to sources in the negotiation, for a data service reached through a port forward or a proxy.
+    /// 0 (default) tells the port <see cref="DataEndPoint"/> is bound to. Sources connect to it on the address their
+    /// control connection reached.
+    /// </summary>
+    public int AdvertisedDataPort { get; init; }
+
     /// <summary>Transport settings of the data service. Default <see cref="StripeOptions.Default"/>.</summary>
     public StripeOptions Transport { get; init; } = StripeOptions.Default;
 
