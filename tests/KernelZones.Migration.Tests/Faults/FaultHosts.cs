@@ -19,7 +19,7 @@ internal sealed class FaultHosts : IAsyncDisposable
 {
     public const long MemoryBytes = 16L << 20;
     public const string ZoneName = "mig1";
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(1.5);
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(1);
     private static readonly long[] s_dirtiedPages = [3, 17, 300, 301, 1000, 2047, 3000, 4000];
 
     private readonly string _directory = Directory.CreateTempSubdirectory("kz-faults-").FullName;
@@ -57,7 +57,7 @@ internal sealed class FaultHosts : IAsyncDisposable
         Zone = SourceHost.Configure(MigrationFixture.Seed(MemoryBytes));
         Zone.Install();
         Zone.Boot();
-        Source = new MigrationSource(SourceHost, new ControlClientOptions { KnownHostsPath = KnownHosts, ConnectTimeout = Patience, IdleTimeout = Patience });
+        Source = new MigrationSource(SourceHost, new ControlClientOptions { KnownHostsPath = KnownHosts, ConnectTimeout = 2 * Patience, IdleTimeout = Patience });
     }
 
     /// <summary>64 KiB records (so that a round has many), and peer time limits of <see cref="Patience"/>.</summary>
@@ -99,6 +99,14 @@ internal sealed class FaultHosts : IAsyncDisposable
     public RemoteAddress Address => RemoteAddress.Parse($"rads://root@127.0.0.1:{ControlProxy.EndPoint.Port}");
 
     public int[] Ports => [ControlProxy.EndPoint.Port, DataProxy.EndPoint.Port, Destination.ControlPort, Destination.DataPort];
+
+    /// <summary>
+    /// A socket the engine owns for this case: one the destination accepted (not its listeners), or one the source
+    /// opened to a proxy. Once the source has returned and the destination's connections have ended, none is left.
+    /// </summary>
+    public bool EngineSocket((int Local, int Remote, bool Listening) socket) =>
+        (!socket.Listening && (socket.Local == Destination.ControlPort || socket.Local == Destination.DataPort))
+        || socket.Remote == ControlProxy.EndPoint.Port || socket.Remote == DataProxy.EndPoint.Port;
 
     public async ValueTask DisposeAsync()
     {

@@ -133,6 +133,13 @@ internal sealed class FaultLink : IAsyncDisposable
                 int n = await ReceiveAsync(from, to, buffer, held);
                 if (n == 0)
                 {
+                    if (held.Record is { } last)
+                    {
+                        held.Record = null;
+                        _proxy.Record($"#{_index} {held.Info}: the stream ended before a later record; forwarded late, alone");
+                        await SendAsync(to, last, direction);
+                    }
+
                     await SendAsync(to, splitter.TakeRest(), direction);
                     if (!_stall)
                     {
@@ -179,6 +186,19 @@ internal sealed class FaultLink : IAsyncDisposable
     private async Task HandleAsync(ProxyRecord info, byte[] record, Socket to, HeldRecord held)
     {
         var plan = _proxy.TakeFiring(info);
+        if (plan is { AfterForwarding: true })
+        {
+            await SendAsync(to, record, info.Direction);
+            _proxy.Record($"#{_index} {info} forwarded, then:");
+            if (plan.Kind is { } then)
+            {
+                ApplyBetweenRecords(then);
+            }
+
+            plan.OnFired?.Invoke();
+            return;
+        }
+
         plan?.OnFired?.Invoke();
         if (plan?.Kind is { } kind)
         {

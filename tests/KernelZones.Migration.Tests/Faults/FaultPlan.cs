@@ -18,7 +18,10 @@ internal sealed class FaultPlan
     /// <summary>Fires when the connection is accepted instead of on a record (connection-level faults; record faults take the first upstream record).</summary>
     public bool AtAccept { get; init; }
 
-    /// <summary>Runs when the fault fires, before it acts (on the proxy's pump; keep it short).</summary>
+    /// <summary>Fires just after the matching record was forwarded (connection-level faults only): the peer has it, and whatever it answers meets the fault.</summary>
+    public bool AfterForwarding { get; init; }
+
+    /// <summary>Runs when the fault fires, before it acts (after it acted with <see cref="AfterForwarding"/>), on the proxy's pump; keep it short.</summary>
     public Action? OnFired { get; init; }
 
     internal int Remaining { get; set; } = -1;

@@ -40,7 +40,7 @@ internal sealed class FaultProxy : IAsyncDisposable
     public double ThrottleBytesPerSecond { get; init; } = 16 << 20;
 
     /// <summary>How long a reordered record waits for a later one before it goes alone.</summary>
-    public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromMilliseconds(300);
+    public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Sees every record of every connection before the fault check (calibration, cross-proxy triggers).</summary>
     public Action<ProxyRecord>? Observe { get; set; }

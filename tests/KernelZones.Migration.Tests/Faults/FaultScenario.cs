@@ -46,13 +46,15 @@ internal static class FaultScenario
             }
 
             check.OutcomeExpected(cell, outcome, hosts.ControlProxy.Effects.Concat(hosts.DataProxy.Effects).ToArray());
+            check.Equal(0, hosts.Destination.PendingTransfers, "memory transfers the destination still holds once its connections ended");
+            check.NoSocketLeft("by the engine once both hosts were done", await ResourceAudit.WaitForSocketsClosedAsync(hosts.EngineSocket, TimeSpan.FromSeconds(3)));
         }
         finally
         {
             await hosts.DisposeAsync();
         }
 
-        check.NoSocketLeft(await ResourceAudit.WaitForSocketsClosedAsync(ports, TimeSpan.FromSeconds(5)));
+        check.NoSocketLeft("after the hosts were disposed", await ResourceAudit.WaitForSocketsClosedAsync(ports, TimeSpan.FromSeconds(5)));
         string effects = string.Join("; ", hosts.ControlProxy.Effects.Concat(hosts.DataProxy.Effects));
         return new FaultCaseRecord(cell.Fault, cell.Phase.ToString(), cell.Target.ToString().ToLowerInvariant(), outcome.ToString(), detail, effects, check.Failures, bytesLost, clock.Elapsed);
     }

@@ -95,7 +95,11 @@ internal sealed class InvariantCheck
         }
 
         bool reorderedAlone = cell.Kind == FaultKind.Reorder && effects.Any(e => e.Contains("alone", StringComparison.Ordinal));
+        // A duplicate is read by the next receive in its direction: a duplicated Switchover in place of the Commit,
+        // a duplicated verification result in place of the commit's acknowledgement.
+        bool duplicateLandsAfterCommit = cell is { Kind: FaultKind.Duplicate, Phase: MigrationPhase.FinalRound or MigrationPhase.Verification, Target: FaultTarget.Control };
         FaultOutcome[] allowed = cell.IsBenign || reorderedAlone ? [FaultOutcome.Succeeded]
+            : duplicateLandsAfterCommit ? [FaultOutcome.InDoubt]
             : cell.AfterCommitPoint ? [FaultOutcome.InDoubt, FaultOutcome.Succeeded]
             : [FaultOutcome.RolledBack];
         if (!allowed.Contains(outcome))
@@ -104,11 +108,11 @@ internal sealed class InvariantCheck
         }
     }
 
-    public void NoSocketLeft(IReadOnlyList<string> open)
+    public void NoSocketLeft(string when, IReadOnlyList<string> open)
     {
         if (open.Count > 0)
         {
-            _failures.Add("sockets left open: " + string.Join(", ", open));
+            _failures.Add($"sockets left open {when}: " + string.Join(", ", open));
         }
     }
 

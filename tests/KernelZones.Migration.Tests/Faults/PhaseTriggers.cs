@@ -3,10 +3,12 @@ using KernelZones.Migration.Engine;
 namespace KernelZones.Migration.Tests.Faults;
 
 /// <summary>
-/// Where each phase is on the wire: the record (or the source's step report) at which a fault aimed at that phase
-/// fires. Control records are counted as TLS 1.3 application-data records from the source: 1 Finished, 2 Hello,
-/// 3 authentication, 4 ImportConfiguration; later ones are found from the source's step reports, which the engine
-/// makes synchronously just before it sends the phase's first message.
+/// Where each phase is on the wire: the record at which a fault aimed at that phase fires. The source's control
+/// messages are counted as TLS 1.3 application-data records (1 Finished, 2 Hello, 3 authentication, 4 ImportConfiguration,
+/// 5 Attach, 6 BootMigratingIn, 7 CheckCompatibility, 8 Negotiate, 9 StartTransfer, 10-12 RoundComplete 0-2,
+/// 13 Switchover, 14 Commit): the sequence is fixed by the engine and the three-round options. The destination's
+/// answers are found causally: its first record after the proxy forwarded the request. (Arming from the source's
+/// step reports would race the source's own earlier records still in the socket buffers.)
 /// </summary>
 internal static class PhaseTriggers
 {
@@ -22,13 +24,8 @@ internal static class PhaseTriggers
             case MigrationPhase.Connect:
                 proxy.Arm(new FaultPlan { Kind = kind, AtAccept = true, OnFired = onFired });
                 break;
-            case MigrationPhase.Authenticate:
-                proxy.Arm(new FaultPlan { Kind = kind, Match = static r => IsApplicationData(r, 2), OnFired = onFired });
-                break;
-            case MigrationPhase.Import:
-                proxy.Arm(new FaultPlan { Kind = kind, Match = static r => IsApplicationData(r, 4), OnFired = onFired });
-                break;
             case MigrationPhase.Suspend:
+                // No control message marks it: the fault fires between records when the source reports the step.
                 hooks.On(MigrationStep.Suspending, _ => true, () =>
                 {
                     if (kind is { } k)
@@ -41,13 +38,24 @@ internal static class PhaseTriggers
                     }
                 });
                 break;
+            case MigrationPhase.Acknowledgement when kind is FaultKind.CutFin or FaultKind.CutRst or FaultKind.Stall:
+                // The destination has the Commit and is resuming the zone: its acknowledgement meets the broken connection.
+                proxy.Arm(new FaultPlan { Kind = kind, Match = static r => IsApplicationData(r, 14), AfterForwarding = true, OnFired = onFired });
+                break;
+            case MigrationPhase.Verification or MigrationPhase.Acknowledgement:
+                long request = phase == MigrationPhase.Verification ? 13 : 14;
+                proxy.Arm(new FaultPlan
+                {
+                    Match = r => IsApplicationData(r, request),
+                    OnFired = () => proxy.Arm(new FaultPlan { Kind = kind, Direction = FlowDirection.Downstream, Match = static r => r.Type == ProxyRecord.TlsApplicationData, OnFired = onFired }),
+                });
+                break;
             default:
-                var (step, when, direction, skip) = ControlMoment(phase);
-                hooks.On(step, when, () => proxy.Arm(new FaultPlan { Kind = kind, Direction = direction, Skip = skip, Match = static r => r.Type == ProxyRecord.TlsApplicationData, OnFired = onFired }));
+                long ordinal = SourceMessage(phase);
+                proxy.Arm(new FaultPlan { Kind = kind, Match = r => IsApplicationData(r, ordinal), OnFired = onFired });
                 break;
         }
     }
-
     /// <summary>Arms <paramref name="kind"/> (null: only <paramref name="onFired"/>) at <paramref name="phase"/> on the first data connection.</summary>
     public static void ArmData(FaultHosts hosts, ProgressHooks hooks, MigrationPhase phase, FaultKind? kind, Action? onFired)
     {
@@ -90,17 +98,17 @@ internal static class PhaseTriggers
     private static bool IsApplicationData(ProxyRecord record, long ordinal) =>
         record.Type == ProxyRecord.TlsApplicationData && record.TypeOrdinal == ordinal;
 
-    private static (MigrationStep Step, Func<MigrationProgress, bool> When, FlowDirection Direction, int Skip) ControlMoment(MigrationPhase phase) => phase switch
+    private static long SourceMessage(MigrationPhase phase) => phase switch
     {
-        MigrationPhase.Attach => (MigrationStep.Attaching, static _ => true, FlowDirection.Upstream, 0),
-        MigrationPhase.Boot => (MigrationStep.BootingMigratingIn, static _ => true, FlowDirection.Upstream, 0),
-        MigrationPhase.CompatibilityCheck => (MigrationStep.CheckingCompatibility, static _ => true, FlowDirection.Upstream, 0),
-        MigrationPhase.Round0 => (MigrationStep.Starting, static p => p.Round is null, FlowDirection.Upstream, 0), // StartTransfer
-        MigrationPhase.LaterRounds => (MigrationStep.Starting, static p => p.Round?.Round == 0, FlowDirection.Upstream, 0), // RoundComplete(1)
-        MigrationPhase.FinalRound => (MigrationStep.WaitingForCompletion, static _ => true, FlowDirection.Upstream, 0), // Switchover
-        MigrationPhase.Verification => (MigrationStep.WaitingForCompletion, static _ => true, FlowDirection.Downstream, 0), // VerifyResult
-        MigrationPhase.Commit => (MigrationStep.WaitingForCompletion, static _ => true, FlowDirection.Upstream, 1), // Commit
-        MigrationPhase.Acknowledgement => (MigrationStep.WaitingForCompletion, static _ => true, FlowDirection.Downstream, 1), // Resumed
+        MigrationPhase.Authenticate => 2, // Hello
+        MigrationPhase.Import => 4,
+        MigrationPhase.Attach => 5,
+        MigrationPhase.Boot => 6,
+        MigrationPhase.CompatibilityCheck => 7,
+        MigrationPhase.Round0 => 9, // StartTransfer
+        MigrationPhase.LaterRounds => 11, // RoundComplete(1)
+        MigrationPhase.FinalRound => 13, // Switchover
+        MigrationPhase.Commit => 14,
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, null),
     };
 }

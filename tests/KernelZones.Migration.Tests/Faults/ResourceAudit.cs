@@ -13,7 +13,11 @@ internal static class ResourceAudit
     public static bool IsSupported => OperatingSystem.IsLinux() && File.Exists("/proc/net/tcp");
 
     /// <summary>Waits until this process owns no TCP socket whose local or remote port is one of <paramref name="ports"/>; returns those still open.</summary>
-    public static async Task<IReadOnlyList<string>> WaitForSocketsClosedAsync(IReadOnlyCollection<int> ports, TimeSpan limit)
+    public static Task<IReadOnlyList<string>> WaitForSocketsClosedAsync(IReadOnlyCollection<int> ports, TimeSpan limit) =>
+        WaitForSocketsClosedAsync(s => ports.Contains(s.Local) || ports.Contains(s.Remote), limit);
+
+    /// <summary>Waits until this process owns no TCP socket that <paramref name="match"/> accepts; returns those still open.</summary>
+    public static async Task<IReadOnlyList<string>> WaitForSocketsClosedAsync(Func<(int Local, int Remote, bool Listening), bool> match, TimeSpan limit)
     {
         if (!IsSupported)
         {
@@ -23,7 +27,7 @@ internal static class ResourceAudit
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
-            var open = OwnedSockets(ports);
+            var open = OwnedSockets(match);
             if (open.Count == 0 || DateTime.UtcNow > deadline)
             {
                 return open;
@@ -72,7 +76,7 @@ internal static class ResourceAudit
         return count;
     }
 
-    private static List<string> OwnedSockets(IReadOnlyCollection<int> ports)
+    private static List<string> OwnedSockets(Func<(int Local, int Remote, bool Listening), bool> match)
     {
         var inodes = new HashSet<string>(StringComparer.Ordinal);
         foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
@@ -92,7 +96,7 @@ internal static class ResourceAudit
                 string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 int local = Port(f[1]);
                 int remote = Port(f[2]);
-                if (inodes.Contains(f[9]) && (ports.Contains(local) || ports.Contains(remote)))
+                if (inodes.Contains(f[9]) && match((local, remote, f[3] == "0A")))
                 {
                     open.Add($"{local}->{remote} (tcp state {f[3]})");
                 }

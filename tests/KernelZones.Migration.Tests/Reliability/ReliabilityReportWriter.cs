@@ -49,12 +49,12 @@ internal static class ReliabilityReportWriter
         text.AppendLine("source memory unchanged when it keeps the zone, destination memory and device state equal to the source's when it");
         text.AppendLine("takes it, destination clean when it does not, a clear `MigrationException`, no socket of the case left open.");
         text.AppendLine();
-        text.AppendLine("| Fault | Phase | Connection | Outcome | Invariants held | Detail | What the proxy did |");
-        text.AppendLine("|---|---|---|---|---|---|---|");
+        text.AppendLine("| Fault | Phase | Connection | Outcome | Invariants held | Detail | What the proxy did | Time (s) |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var c in cases.OrderBy(c => c.Connection, StringComparer.Ordinal).ThenBy(c => c.Fault, StringComparer.Ordinal).ThenBy(c => Enum.Parse<Faults.MigrationPhase>(c.Phase)))
         {
             string held = c.Outcome == "NotApplicable" ? "n/a" : c.InvariantsHeld ? "yes" : "**no**: " + Cell(string.Join("; ", c.Failures));
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(c.Fault)} | {c.Phase} | {c.Connection} | {c.Outcome} | {held} | {Cell(Shorten(c.Detail, 160))} | {Cell(Shorten(c.Effect, 120))} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(c.Fault)} | {c.Phase} | {c.Connection} | {c.Outcome} | {held} | {Cell(Shorten(c.Detail, 160))} | {Cell(Shorten(c.Effect, 120))} | {c.Duration.TotalSeconds:0.0} |");
         }
 
         text.AppendLine();
