@@ -84,7 +84,7 @@ public static class ControlClient
             await channel.DisposeAsync().ConfigureAwait(false);
             throw validator.Failure is { } failure
                 ? new MigrationException(MigrationFailureKind.ServerIdentity, failure, e)
-                : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake with {address.HostAndPort} failed: {e.Message}", e);
+                : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake with {address.HostAndPort} failed: {ExceptionText.WithCause(e)}", e);
         }
         catch
         {

@@ -74,7 +74,7 @@ internal static class FaultScenario
         }
         catch (MigrationException e)
         {
-            check.ErrorClear(e);
+            check.ErrorClear(cell, e);
             return (FaultOutcome.RolledBack, $"{e.Kind}: {e.Message.ReplaceLineEndings(" ")}", Guid.Empty);
         }
     }

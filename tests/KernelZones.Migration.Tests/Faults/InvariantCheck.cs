@@ -18,11 +18,19 @@ internal sealed class InvariantCheck
         }
     }
 
-    public void ErrorClear(MigrationException error)
+    /// <summary>Texts of BCL exceptions that tell an operator nothing about the migration.</summary>
+    private static readonly string[] s_rawTexts = ["Cannot access a disposed object", "A task was canceled", "The operation was canceled", "see inner exception"];
+
+    public void ErrorClear(FaultCase cell, MigrationException error)
     {
-        if (error.Kind == MigrationFailureKind.Unknown || error.Message.Length < 20)
+        if (error.Kind == MigrationFailureKind.Unknown || error.Message.Length < 20 || s_rawTexts.Any(t => error.Message.Contains(t, StringComparison.Ordinal)))
         {
             _failures.Add($"unclear error ({error.Kind}): {error.Message}");
+        }
+
+        if (cell.Target == FaultTarget.Source && error.Kind != MigrationFailureKind.Aborted)
+        {
+            _failures.Add($"a cancellation reported as {error.Kind}: {error.Message}");
         }
     }
 

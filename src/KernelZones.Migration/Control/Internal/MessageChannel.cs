@@ -136,6 +136,6 @@ internal sealed class MessageChannel : IAsyncDisposable
 
         return e is OperationCanceledException
             ? new MigrationException(MigrationFailureKind.Timeout, $"the peer was silent for {timeout.TotalSeconds:0.###} s while {action} a control message", e)
-            : new MigrationException(MigrationFailureKind.Connection, $"the control connection failed while {action}: {e.Message}", e);
+            : new MigrationException(MigrationFailureKind.Connection, $"the control connection failed while {action}: {ExceptionText.WithCause(e)}", e);
     }
 }
