@@ -50,7 +50,9 @@ internal static class ReliabilityReport
         string? path = Environment.GetEnvironmentVariable(PathVariable);
         if (!string.IsNullOrWhiteSpace(path) && (!s_faultCases.IsEmpty || !s_fuzzCases.IsEmpty || !s_figures.IsEmpty))
         {
-            File.WriteAllText(path, ReliabilityReportWriter.Render(FaultCases, FuzzCases, Figures));
+            string full = Path.GetFullPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, ReliabilityReportWriter.Render(FaultCases, FuzzCases, Figures));
         }
     }
 }
