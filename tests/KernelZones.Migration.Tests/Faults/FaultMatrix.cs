@@ -33,7 +33,8 @@ internal static class FaultMatrix
         [Incompatible] = MigrationPhase.CompatibilityCheck,
     };
 
-    public static TheoryData<string, string> Cells(FaultTarget target)
+    /// <summary>The cells of one target, optionally only the phases up to and including the compatibility check (setup) or after it.</summary>
+    public static TheoryData<string, string> Cells(FaultTarget target, bool? setup = null)
     {
         var data = new TheoryData<string, string>();
         foreach (var fault in target switch
@@ -45,7 +46,8 @@ internal static class FaultMatrix
         {
             foreach (var phase in Enum.GetValues<MigrationPhase>())
             {
-                if (target != FaultTarget.Destination || Refusals[fault] == phase)
+                bool inPart = setup is not { } part || part == phase <= MigrationPhase.CompatibilityCheck;
+                if (inPart && (target != FaultTarget.Destination || Refusals[fault] == phase))
                 {
                     data.Add(fault, phase.ToString());
                 }

@@ -47,7 +47,11 @@ internal static class ReliabilityReportWriter
         text.AppendLine("three pre-copy rounds and a final round) between two hosts on 127.0.0.1 through a record-aware TCP proxy.");
         text.AppendLine("Invariants checked: the zone runs on exactly one host (in doubt: on neither, until the outcome query resolves it),");
         text.AppendLine("source memory unchanged when it keeps the zone, destination memory and device state equal to the source's when it");
-        text.AppendLine("takes it, destination clean when it does not, a clear `MigrationException`, no socket of the case left open.");
+        text.AppendLine("takes it, destination clean when it does not, a clear `MigrationException`, no socket of the case left open and no");
+        text.AppendLine("memory transfer left on the destination. Control messages are lock-step (request, answer), so reordering a control");
+        text.AppendLine("record can only make it late (\"forwarded late, alone\") except where the source sends two in a row (round completions).");
+        text.AppendLine("Phases on the control connection are found by counting the source's TLS application-data records; on a data");
+        text.AppendLine("connection by record index, by the address of a page rewritten every round, and by record type (device state, end of stream).");
         text.AppendLine();
         text.AppendLine("| Fault | Phase | Connection | Outcome | Invariants held | Detail | What the proxy did | Time (s) |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
