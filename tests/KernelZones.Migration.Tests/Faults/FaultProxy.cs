@@ -42,9 +42,6 @@ internal sealed class FaultProxy : IAsyncDisposable
     /// <summary>How long a reordered record waits for a later one before it goes alone.</summary>
     public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Sees every record of every connection before the fault check (calibration, cross-proxy triggers).</summary>
-    public Action<ProxyRecord>? Observe { get; set; }
-
     /// <summary>What the faults did, in order.</summary>
     public IReadOnlyList<string> Effects => [.. _effects];
 
@@ -92,7 +89,6 @@ internal sealed class FaultProxy : IAsyncDisposable
     /// <summary>The armed plan if it fires on this record (and disarms it).</summary>
     internal FaultPlan? TakeFiring(in ProxyRecord record)
     {
-        Observe?.Invoke(record);
         lock (_gate)
         {
             if (_plan is not { } plan || plan.AtAccept || record.Connection != 0 || record.Direction != plan.Direction || !plan.Match(record))

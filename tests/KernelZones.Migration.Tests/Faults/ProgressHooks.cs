@@ -6,19 +6,6 @@ namespace KernelZones.Migration.Tests.Faults;
 internal sealed class ProgressHooks : IProgress<MigrationProgress>
 {
     private readonly List<(MigrationStep Step, Func<MigrationProgress, bool> When, Action Action)> _hooks = [];
-    private readonly List<MigrationStep> _steps = [];
-
-    public IReadOnlyList<MigrationStep> Steps
-    {
-        get
-        {
-            lock (_steps)
-            {
-                return [.. _steps];
-            }
-        }
-    }
-
     public void On(MigrationStep step, Func<MigrationProgress, bool> when, Action action)
     {
         lock (_hooks)
@@ -29,11 +16,6 @@ internal sealed class ProgressHooks : IProgress<MigrationProgress>
 
     public void Report(MigrationProgress value)
     {
-        lock (_steps)
-        {
-            _steps.Add(value.Step);
-        }
-
         Action[] due;
         lock (_hooks)
         {

@@ -14,5 +14,5 @@ internal readonly record struct ProxyRecord(int Connection, FlowDirection Direct
     /// <summary>TLS content type application_data (RFC 8446 §5.1).</summary>
     public const byte TlsApplicationData = 23;
 
-    public override string ToString() => $"#{Connection} {Direction} record {Index} (type {Type}/{Flags}, {TypeOrdinal} of its type, {Length} bytes)";
+    public override string ToString() => $"{Direction} record {Index} (type {Type}/{Flags}, {TypeOrdinal} of its type, {Length} bytes)";
 }

@@ -112,7 +112,7 @@ internal sealed class MessageChannel : IAsyncDisposable
         {
             throw new MigrationException(
                 MigrationFailureKind.Connection,
-                read == 0 && buffer.Length == MessageCodec.HeaderSize ? "the peer closed the connection" : "the peer closed the connection in the middle of a message");
+                read == 0 && buffer.Length == MessageCodec.HeaderSize ? "the peer closed the control connection" : "the peer closed the control connection in the middle of a message");
         }
     }
 
