@@ -64,6 +64,11 @@ public static class ControlClient
             socket.Dispose();
             throw new MigrationException(MigrationFailureKind.Connection, $"cannot connect to {address.HostAndPort}: {e.Message}", e);
         }
+        catch
+        {
+            socket.Dispose(); // cancelled or timed out while connecting: the socket must not wait for the finalizer
+            throw;
+        }
 
         var channel = new MessageChannel(new SslStream(new NetworkStream(socket, ownsSocket: true)), options.MaxMessageSize);
         try
