@@ -164,8 +164,8 @@ public sealed partial class Stripe
         return (now - Interlocked.Read(ref _lastReceiveTicks), now - Interlocked.Read(ref _lastSendTicks));
     }
 
+    // First reason wins: once the transfer is aborted, this stripe's own error (a cancelled wait, a socket the abort
+    // disposed) is a consequence, and every pending call must report the first reason instead.
     private TransportException Failure(string what, Exception? cause) =>
-        cause is OperationCanceledException && _transfer.AbortReason is { } reason
-            ? reason
-            : new TransportException($"Stripe {Index} ({RemoteEndPoint}): {what}", cause);
+        _transfer.AbortReason ?? new TransportException($"Stripe {Index} ({RemoteEndPoint}): {what}", cause);
 }

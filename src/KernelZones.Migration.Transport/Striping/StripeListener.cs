@@ -93,6 +93,9 @@ public sealed class StripeListener : IAsyncDisposable
         return transfer;
     }
 
+    /// <summary>Transfers announced with <see cref="Expect"/> and not yet disposed, for diagnostics and leak checks. Thread-safe.</summary>
+    public int PendingTransfers => _expected.Count;
+
     /// <summary>Stops accepting, drops pending handshakes and aborts every transfer still expected.</summary>
     public async ValueTask DisposeAsync()
     {

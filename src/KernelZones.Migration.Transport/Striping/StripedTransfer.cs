@@ -179,6 +179,7 @@ public sealed class StripedTransfer : IAsyncDisposable
     /// <summary>Adds a connected, authenticated socket as stripe <paramref name="index"/>; false if that stripe is already taken.</summary>
     internal bool TryAttach(int index, Socket socket)
     {
+        Stripe stripe;
         lock (_stripes)
         {
             if (_stripes[index] is not null || AbortReason is not null || _keys is null)
@@ -186,12 +187,13 @@ public sealed class StripedTransfer : IAsyncDisposable
                 return false;
             }
 
-            var stripe = new Stripe(this, index, socket, _keys, _sendDirection, _sink, _options);
+            stripe = new Stripe(this, index, socket, _keys, _sendDirection, _sink, _options);
             _stripes[index] = stripe;
             stripe.Start();
         }
 
-        TransportLog.StripeConnected(_logger, MigrationId, index, socket.RemoteEndPoint?.ToString());
+        // Not socket.RemoteEndPoint: a stripe whose peer fails at once has already been killed and its socket disposed.
+        TransportLog.StripeConnected(_logger, MigrationId, index, stripe.RemoteEndPoint?.ToString());
         if (Interlocked.Increment(ref _connected) == _stripes.Length)
         {
             ReleaseSchedule();

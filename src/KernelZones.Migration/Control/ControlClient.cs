@@ -64,6 +64,11 @@ public static class ControlClient
             socket.Dispose();
             throw new MigrationException(MigrationFailureKind.Connection, $"cannot connect to {address.HostAndPort}: {e.Message}", e);
         }
+        catch
+        {
+            socket.Dispose(); // cancelled or timed out while connecting: the socket must not wait for the finalizer
+            throw;
+        }
 
         var channel = new MessageChannel(new SslStream(new NetworkStream(socket, ownsSocket: true)), options.MaxMessageSize);
         try
@@ -84,7 +89,7 @@ public static class ControlClient
             await channel.DisposeAsync().ConfigureAwait(false);
             throw validator.Failure is { } failure
                 ? new MigrationException(MigrationFailureKind.ServerIdentity, failure, e)
-                : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake with {address.HostAndPort} failed: {e.Message}", e);
+                : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake with {address.HostAndPort} failed: {ExceptionText.WithCause(e)}", e);
         }
         catch
         {

@@ -102,6 +102,9 @@ public sealed partial class ControlService : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>Completes when every connection open at the call has been served and closed.</summary>
+    internal Task WhenConnectionsEndedAsync() => Task.WhenAll(_connections.Keys);
+
     private async Task AcceptLoopAsync(Socket listener)
     {
         while (!_stopping.IsCancellationRequested)

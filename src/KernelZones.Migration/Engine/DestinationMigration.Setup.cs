@@ -72,7 +72,7 @@ internal sealed partial class DestinationMigration
             throw new MigrationException(MigrationFailureKind.Protocol, $"Negotiation before the zone was booted in migrating-in mode, or for {request.MemoryBytes} bytes instead of the zone's {_guest?.Memory.Size}.");
         }
 
-        var result = MigrationSession.Create(request, _connection.PeerHello, _connection.LocalHello, _data.LocalEndPoint.Port, _options.MaxStripes);
+        var result = MigrationSession.Create(request, _connection.PeerHello, _connection.LocalHello, _options.AdvertisedDataPort > 0 ? _options.AdvertisedDataPort : _data.LocalEndPoint.Port, _options.MaxStripes);
         using var descriptor = new TransferDescriptor(result.MigrationId, result.SessionSecret, result.Cipher, result.StripeCount);
         _sink = new GuestMemorySink(_guest.Memory, result.StripeCount);
         _transfer = _data.Expect(descriptor, _sink);

@@ -199,18 +199,27 @@ internal sealed partial class DestinationMigration
         using var committing = MigrationActivities.StartPhase(MigrationActivities.Commit, _phase);
         _committed = true;
         _outcomes[_migrationId] = MigrationOutcomeState.Committed;
-        var guest = _guest!;
-        guest.Devices.Restore(_sink!.DeviceState);
-        await guest.Cpus.ResumeAsync(cancellationToken).ConfigureAwait(false);
-        Zone().CompleteMigrationIn();
-        _guests[Zone().Name] = guest;
-        _outcomes[_migrationId] = MigrationOutcomeState.Resumed;
-        await _connection.SendAsync(new Resumed(_migrationId), cancellationToken).ConfigureAwait(false);
-        committing?.Dispose();
-        OnResumed();
-        if (_transfer is not null)
+        try
         {
-            await _transfer.DisposeAsync().ConfigureAwait(false);
+            var guest = _guest!;
+            guest.Devices.Restore(_sink!.DeviceState);
+            await guest.Cpus.ResumeAsync(cancellationToken).ConfigureAwait(false);
+            Zone().CompleteMigrationIn();
+            _guests[Zone().Name] = guest;
+            _outcomes[_migrationId] = MigrationOutcomeState.Resumed;
+            await _connection.SendAsync(new Resumed(_migrationId), cancellationToken).ConfigureAwait(false);
+            committing?.Dispose();
+            OnResumed();
+        }
+        finally
+        {
+            // Committed means no discard: the transfer (its watchdog, stripe keys) is released here even when the
+            // acknowledgement cannot be sent (the source then reports in-doubt).
+            if (_transfer is not null)
+            {
+                await _transfer.DisposeAsync().ConfigureAwait(false);
+                _transfer = null;
+            }
         }
     }
 

@@ -82,6 +82,12 @@ public sealed class MigrationDestination : IAsyncDisposable
         }
     }
 
+    /// <summary>Memory transfers negotiated and not yet released (each migration releases its own when it ends).</summary>
+    internal int PendingTransfers => _data?.PendingTransfers ?? 0;
+
+    /// <summary>Completes when every control connection open at the call has ended (each migration on it discarded or resumed).</summary>
+    internal Task WhenConnectionsEndedAsync() => _control?.WhenConnectionsEndedAsync() ?? Task.CompletedTask;
+
     private async Task HandleAsync(ControlConnection connection, CancellationToken cancellationToken)
     {
         var migration = new DestinationMigration(connection, _host, _options, _data!, _guests, _outcomes);

@@ -11,11 +11,30 @@ namespace KernelZones.Migration.Engine;
 /// <remarks>Immutable after construction; safe to share.</remarks>
 public sealed class MigrationDestinationOptions
 {
+    private readonly int _advertisedDataPort;
+
     /// <summary>The control service (port 12302 by default): identity, users, TLS and timeouts. Required.</summary>
     public required ControlServiceOptions Control { get; init; }
 
     /// <summary>Where the data service (<c>kz-migr</c>) listens. Default every address (IPv6 dual mode), port 8102.</summary>
     public IPEndPoint DataEndPoint { get; init; } = new(IPAddress.IPv6Any, StripeOptions.DefaultPort);
+
+    /// <summary>
+    /// The data port told to sources in the negotiation, for a data service reached through a port forward or a proxy.
+    /// 0 (default) tells the port <see cref="DataEndPoint"/> is bound to. Sources connect to it on the address their
+    /// control connection reached.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a port number (0 to 65535).</exception>
+    public int AdvertisedDataPort
+    {
+        get => _advertisedDataPort;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, IPEndPoint.MaxPort);
+            _advertisedDataPort = value;
+        }
+    }
 
     /// <summary>Transport settings of the data service. Default <see cref="StripeOptions.Default"/>.</summary>
     public StripeOptions Transport { get; init; } = StripeOptions.Default;

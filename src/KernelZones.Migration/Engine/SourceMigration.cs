@@ -246,7 +246,7 @@ internal sealed partial class SourceMigration
     {
         _ when _interruption is not null => _interruption,
         MigrationException migration => migration,
-        OperationCanceledException when cancellationToken.IsCancellationRequested => new MigrationException(MigrationFailureKind.Aborted, $"zone '{ZoneName}': the migration was cancelled; the zone keeps running on the source.", ex),
+        OperationCanceledException or TransportException when cancellationToken.IsCancellationRequested => new MigrationException(MigrationFailureKind.Aborted, $"zone '{ZoneName}': the migration was cancelled; the zone keeps running on the source.", ex),
         TransportException transport => new MigrationException(MigrationFailureKind.Connection, $"zone '{ZoneName}': the memory transfer failed: {transport.Message}", ex),
         _ => new MigrationException(MigrationFailureKind.Unknown, $"zone '{ZoneName}': {ex.Message}", ex),
     };

@@ -112,7 +112,7 @@ internal sealed class MessageChannel : IAsyncDisposable
         {
             throw new MigrationException(
                 MigrationFailureKind.Connection,
-                read == 0 && buffer.Length == MessageCodec.HeaderSize ? "the peer closed the connection" : "the peer closed the connection in the middle of a message");
+                read == 0 && buffer.Length == MessageCodec.HeaderSize ? "the peer closed the control connection" : "the peer closed the control connection in the middle of a message");
         }
     }
 
@@ -136,6 +136,6 @@ internal sealed class MessageChannel : IAsyncDisposable
 
         return e is OperationCanceledException
             ? new MigrationException(MigrationFailureKind.Timeout, $"the peer was silent for {timeout.TotalSeconds:0.###} s while {action} a control message", e)
-            : new MigrationException(MigrationFailureKind.Connection, $"the control connection failed while {action}: {e.Message}", e);
+            : new MigrationException(MigrationFailureKind.Connection, $"the control connection failed while {action}: {ExceptionText.WithCause(e)}", e);
     }
 }
