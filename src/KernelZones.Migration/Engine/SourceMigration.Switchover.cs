@@ -42,15 +42,24 @@ internal sealed partial class SourceMigration
 
         // The verdict and the end of the data streams are awaited together, not one after the other: each wait ends
         // with a thread wake-up, and on a loaded host two wake-ups in a row are downtime twice.
+        // Whichever of the two fails first ends the wait: a verdict lost with the control connection must not leave the
+        // source waiting for data streams that the destination, still waiting for the Switchover, never finishes.
         var verdict = connection.ReceiveAsync<VerifyResult>(cancellationToken).AsTask();
+        var streamsEnded = _transfer.CompleteAsync(cancellationToken);
         try
         {
-            await _transfer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            if (await Task.WhenAny(streamsEnded, verdict).ConfigureAwait(false) == verdict && !verdict.IsCompletedSuccessfully)
+            {
+                await verdict.ConfigureAwait(false);
+            }
+
+            await streamsEnded.ConfigureAwait(false);
         }
         catch
         {
-            // The rollback closes the connection, which ends the receive; its failure is not news.
+            // The rollback closes the connection and aborts the transfer, which ends the other wait; its failure is not news.
             _ = verdict.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = streamsEnded.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             throw;
         }
 
