@@ -69,13 +69,12 @@ public sealed partial class Stripe
         _tagSize = Ciphers.CipherSuite.GetTagSize(transfer.CipherName);
         _blocks = new RecordBlockPool(_maxRecordLength);
         long threshold = (long)Math.Max(2, options.PipeThresholdRecords) * _maxRecordLength;
-        // The socket-writing loop runs inline on the sealing thread whenever it flushes (seal a record, hand it to
-        // the kernel, seal the next), so no record waits for a thread-pool hop; only a send the kernel cannot take
-        // at once continues on the socket's completion thread.
+        // The socket-writing loop runs on the thread pool, beside the sealing thread: sealing record n+1 overlaps the
+        // kernel's copy of record n. (Running it inline on the sealing thread measured 8-10 % slower at 2 stripes.)
         _output = new Pipe(new PipeOptions(
             pool: _blocks, minimumSegmentSize: _maxRecordLength,
             pauseWriterThreshold: threshold, resumeWriterThreshold: threshold / 2,
-            readerScheduler: PipeScheduler.Inline, writerScheduler: _sendThread?.Scheduler ?? PipeScheduler.ThreadPool,
+            readerScheduler: PipeScheduler.ThreadPool, writerScheduler: _sendThread?.Scheduler ?? PipeScheduler.ThreadPool,
             useSynchronizationContext: false));
         _input = new Pipe(new PipeOptions(
             pool: _blocks, minimumSegmentSize: _maxRecordLength,

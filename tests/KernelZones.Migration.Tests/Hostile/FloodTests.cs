@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Transport.Striping;
+using KernelZones.Migration.Tests.Reliability;
 
 // Every await here is bounded by WaitAsync or a deadline; the test token adds nothing.
 #pragma warning disable xUnit1051
@@ -75,6 +77,16 @@ public sealed class FloodTests : IDisposable
             Assert.True(report.Shed >= FloodPerPort - (FloodPerPort / wave * cap), $"only {report.Shed} of {FloodPerPort} were shed on port {report.Port}");
         }
 
+        foreach (var report in reports)
+        {
+            string port = report.Port == destination.Destination.DataPort ? "data port" : "control port";
+            ReliabilityReport.RecordFigure("Floods", $"{port}: unfinished handshakes opened during a migration", report.Connections.ToString(CultureInfo.InvariantCulture));
+            ReliabilityReport.RecordFigure("Floods", $"{port}: shed by the pending-handshake cap", report.Shed.ToString(CultureInfo.InvariantCulture));
+            ReliabilityReport.RecordFigure("Floods", $"{port}: most held pending at once", report.MostHeld.ToString(CultureInfo.InvariantCulture));
+        }
+
+        ReliabilityReport.RecordFigure("Floods", "managed heap growth at the peak (MiB)", ((peak.ManagedBytes - memory.ManagedBytes) >> 20).ToString(CultureInfo.InvariantCulture));
+        ReliabilityReport.RecordFigure("Floods", "migration under the flood", $"{result.Outcome}, memory equal");
         Assert.True(peak.ManagedBytes - memory.ManagedBytes < 64L << 20, $"managed heap grew by {(peak.ManagedBytes - memory.ManagedBytes) >> 20} MiB during the flood");
         Assert.True(peak.WorkingSetBytes - memory.WorkingSetBytes < 256L << 20, $"working set grew by {(peak.WorkingSetBytes - memory.WorkingSetBytes) >> 20} MiB during the flood");
     }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Tests.Reliability;
 
 // Every await here is bounded by WaitAsync; the test token adds nothing.
 #pragma warning disable xUnit1051
@@ -49,6 +51,10 @@ public sealed class SoakTests : IDisposable
 
         MemoryFootprint end = MemoryFootprint.Measure();
         TestContext.Current.TestOutputHelper?.WriteLine($"{Moves} moves in {clock.Elapsed.TotalSeconds:0.0} s; after {warmUp} moves: {baseline}; at the end: {end}");
+        ReliabilityReport.RecordFigure("Soak", "moves (each verified byte for byte)", Moves.ToString(CultureInfo.InvariantCulture));
+        ReliabilityReport.RecordFigure("Soak", "time (s)", clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+        ReliabilityReport.RecordFigure("Soak", "open files before / after", $"{baseline.OpenFiles} / {end.OpenFiles}");
+        ReliabilityReport.RecordFigure("Soak", "managed heap growth (MiB)", ((end.ManagedBytes - baseline.ManagedBytes) >> 20).ToString(CultureInfo.InvariantCulture));
         Assert.True(end.OpenFiles - baseline.OpenFiles <= 16, $"open files grew from {baseline.OpenFiles} to {end.OpenFiles} over {Moves - warmUp} moves");
         Assert.True(end.ManagedBytes - baseline.ManagedBytes < 32L << 20, $"managed heap grew by {(end.ManagedBytes - baseline.ManagedBytes) >> 20} MiB over {Moves - warmUp} moves");
         // The working set climbs to a plateau and stays there (about +270 MiB, flat from ~60 moves on over 200 moves; allocator

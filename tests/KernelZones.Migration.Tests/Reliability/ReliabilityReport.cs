@@ -48,6 +48,20 @@ internal static class ReliabilityReport
     public static void WriteIfRequested()
     {
         string? path = Environment.GetEnvironmentVariable(PathVariable);
+        foreach (var (parser, cases) in KernelZones.Testing.Fuzzing.FuzzStatistics.CasesPerParser)
+        {
+            RecordFuzzCases(parser, cases);
+        }
+
+        if (!string.IsNullOrWhiteSpace(path))
+        {
+            // The transport's parsers are fuzzed by the transport tests, which leave their counts beside the report.
+            foreach (var (parser, cases) in KernelZones.Testing.Fuzzing.FuzzStatistics.ReadCounts(path + ".transport-fuzz"))
+            {
+                RecordFuzzCases(parser, cases);
+            }
+        }
+
         if (!string.IsNullOrWhiteSpace(path) && (!s_faultCases.IsEmpty || !s_fuzzCases.IsEmpty || !s_figures.IsEmpty))
         {
             string full = Path.GetFullPath(path);
