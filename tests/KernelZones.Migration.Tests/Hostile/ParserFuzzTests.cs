@@ -134,9 +134,9 @@ public sealed class ParserFuzzTests
     public void The_campaign_fails_on_a_foreign_exception_and_on_a_hang()
     {
         var gen = FsCheck.Fluent.Gen.Choose(0, 100);
-        Assert.ThrowsAny<Exception>(() => FuzzCampaign.Run("self-test", gen, n => _ = s_one[n % 2], e => e is FormatException, ciCases: 200));
-        Assert.ThrowsAny<Exception>(() => FuzzCampaign.Run("self-test", gen, n => Thread.Sleep(n > 50 ? 2000 : 0), _ => true, ciCases: 200, caseTimeout: TimeSpan.FromMilliseconds(200)));
-        FuzzCampaign.Run("self-test", gen, n => _ = n > 50 ? throw new FormatException() : n, e => e is FormatException, ciCases: 200);
+        Assert.ThrowsAny<Exception>(() => FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, n => _ = s_one[n % 2], e => e is FormatException, ciCases: 200));
+        Assert.ThrowsAny<Exception>(() => FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, n => Thread.Sleep(n > 50 ? 2000 : 0), _ => true, ciCases: 200, caseTimeout: TimeSpan.FromMilliseconds(200)));
+        FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, n => _ = n > 50 ? throw new FormatException() : n, e => e is FormatException, ciCases: 200);
     }
 
     internal static IEnumerable<ControlMessage> MessageSamples() =>
