@@ -114,8 +114,15 @@ public sealed partial class Stripe
 
                 if (_opener.IsEnded)
                 {
+                    // Nothing may follow the end-of-stream record: the peer shuts its side down right after it, so
+                    // the stream is over only at that close, and a byte before it (a replayed record) is an error.
                     _input.Reader.AdvanceTo(buffer.End);
                     _opener.Complete(buffer.Length);
+                    if (!result.IsCompleted)
+                    {
+                        continue;
+                    }
+
                     await _input.Reader.CompleteAsync().ConfigureAwait(true);
                     _peerEnded.TrySetResult();
                     return;
