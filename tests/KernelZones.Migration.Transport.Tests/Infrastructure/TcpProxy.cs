@@ -33,6 +33,12 @@ internal sealed class TcpProxy : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _count);
 
+    /// <summary>
+    /// When positive: on the client's close, the last this many upstream bytes are sent again, 200 ms later (after the
+    /// receiver has taken what came before), and only then the close: a record replayed after the end of the stream.
+    /// </summary>
+    public int ReplayUpstreamTailOnClose { get; set; }
+
     public TaskCompletionSource<byte[]> FirstUpstreamBytes { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long UpstreamBytes(int connection) => _links.TryGetValue(connection, out var link) ? Interlocked.Read(ref link.Upstream) : 0;
@@ -111,6 +117,7 @@ internal sealed class TcpProxy : IAsyncDisposable
     private async Task PumpAsync(Link link, Socket from, Socket to, bool upstream, int index)
     {
         byte[] buffer = new byte[64 * 1024];
+        byte[] tail = [];
         try
         {
             while (true)
@@ -118,8 +125,20 @@ internal sealed class TcpProxy : IAsyncDisposable
                 int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
                 if (n == 0)
                 {
+                    if (upstream && ReplayUpstreamTailOnClose > 0)
+                    {
+                        await Task.Delay(200, _stop.Token);
+                        await to.SendAsync(tail.AsMemory(Math.Max(0, tail.Length - ReplayUpstreamTailOnClose)), SocketFlags.None, _stop.Token);
+                    }
+
                     to.Shutdown(SocketShutdown.Send);
                     return;
+                }
+
+                if (upstream && ReplayUpstreamTailOnClose > 0)
+                {
+                    byte[] combined = [.. tail, .. buffer.AsSpan(0, n)];
+                    tail = combined[Math.Max(0, combined.Length - ReplayUpstreamTailOnClose)..];
                 }
 
                 if (upstream)

@@ -41,6 +41,29 @@ public sealed class StripeFailureTests
         Assert.All(transfer.Stripes, s => Assert.Throws<ObjectDisposedException>(() => SocketOf(s).Send([0])));
     }
 
+    [Theory]
+    [InlineData(CipherSuite.Aes128Gcm)]
+    [InlineData(CipherSuite.None)]
+    public async Task An_end_of_stream_record_replayed_after_the_end_fails_the_transfer(string cipher)
+    {
+        byte[] source = RandomBytes(1 << 20);
+        var listener = StripeListener.Start(new IPEndPoint(IPAddress.Loopback, 0));
+        int endOfStream = RecordHeader.Size + CipherSuite.GetTagSize(cipher);
+        await using var proxy = new TcpProxy(listener.LocalEndPoint) { ReplayUpstreamTailOnClose = endOfStream };
+        var descriptor = LoopbackPair.NewDescriptor(cipher, 1);
+        var destination = listener.Expect(descriptor, new MemorySink(new byte[source.Length]));
+        await using var transfer = await StripeConnector.ConnectAsync(proxy.EndPoint, descriptor, new MemorySink([])).WaitAsync(s_bound);
+
+        await transfer.Stripes[0].SendAsync(new MemoryBatch(source, 256 * 1024, 0, 1)).WaitAsync(s_bound);
+        _ = transfer.CompleteAsync();
+        _ = destination.CompleteAsync();
+
+        var error = await Assert.ThrowsAnyAsync<TransportException>(() => destination.Completion.WaitAsync(s_bound));
+        Assert.Equal(RecordErrorKind.AfterEndOfStream, Assert.IsType<RecordException>(error.InnerException).Kind);
+        await destination.DisposeAsync();
+        await listener.DisposeAsync();
+    }
+
     [Fact]
     public async Task A_flipped_bit_on_the_wire_fails_the_transfer_with_an_authentication_error()
     {
