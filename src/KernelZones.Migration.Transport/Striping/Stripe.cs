@@ -79,7 +79,8 @@ public sealed partial class Stripe
         _input = new Pipe(new PipeOptions(
             pool: _blocks, minimumSegmentSize: _maxRecordLength,
             pauseWriterThreshold: threshold, resumeWriterThreshold: threshold / 2,
-            readerScheduler: _receiveThread?.Scheduler ?? PipeScheduler.ThreadPool, writerScheduler: PipeScheduler.ThreadPool,
+            // Without a receiving thread, records are opened inline on the thread whose socket read completed them.
+            readerScheduler: _receiveThread?.Scheduler ?? PipeScheduler.Inline, writerScheduler: PipeScheduler.ThreadPool,
             useSynchronizationContext: false));
     }
 

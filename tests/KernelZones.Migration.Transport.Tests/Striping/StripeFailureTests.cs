@@ -11,16 +11,19 @@ public sealed class StripeFailureTests
 {
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(15);
 
-    [Fact]
-    public async Task A_stripe_cut_mid_transfer_fails_both_sides_naming_the_stripe_and_leaks_nothing()
+    [Theory]
+    [InlineData(StripeScheduling.ThreadPool)]
+    [InlineData(StripeScheduling.DedicatedThreads)]
+    public async Task A_stripe_cut_mid_transfer_fails_both_sides_naming_the_stripe_and_leaks_nothing(StripeScheduling scheduling)
     {
         byte[] source = RandomBytes(256 << 20);
         var sink = new MemorySink(new byte[source.Length]);
-        var listener = StripeListener.Start(new IPEndPoint(IPAddress.Loopback, 0));
+        var options = new StripeOptions { Scheduling = scheduling };
+        var listener = StripeListener.Start(new IPEndPoint(IPAddress.Loopback, 0), options);
         await using var realProxy = new TcpProxy(listener.LocalEndPoint);
         var descriptor = LoopbackPair.NewDescriptor(CipherSuite.Aes128Gcm, 3);
         var destination = listener.Expect(descriptor, sink);
-        var transfer = await StripeConnector.ConnectAsync(realProxy.EndPoint, descriptor, new MemorySink([])).WaitAsync(s_bound);
+        var transfer = await StripeConnector.ConnectAsync(realProxy.EndPoint, descriptor, new MemorySink([]), options).WaitAsync(s_bound);
         await destination.WaitForStripesAsync().WaitAsync(s_bound);
 
         var sending = Task.WhenAll(transfer.Stripes.Select(s => s.SendAsync(new MemoryBatch(source, 256 * 1024, s.Index, 3))));
