@@ -2,10 +2,11 @@ namespace KernelZones.Migration.Transport.Striping;
 
 /// <summary>Where a stripe's sending (sealing) and receiving (opening) loops run.</summary>
 /// <remarks>
-/// Measured with the transport benchmark on a 2-core machine (2 GiB, 2 stripes, medians of 5 runs against the in-run
-/// direct baseline): <see cref="ThreadPool"/> 0.97 (gcm), 0.98 (ccm), 0.97 (none); <see cref="DedicatedThreads"/>
-/// 0.83–0.91 (gcm) with runs that needed 1.6× the CPU, because every record then crosses from the socket's
-/// completion thread to the stripe's receiving thread. <see cref="ThreadPool"/> is therefore the default.
+/// Measured with the transport benchmark on a 2-core machine against the in-run direct baseline (2 stripes, 2 GiB,
+/// medians of 5 runs): <see cref="ThreadPool"/> 0.97 (gcm), 0.98 (ccm), 0.97 (none); <see cref="DedicatedThreads"/>
+/// 0.83–0.91 (gcm), because every record then crosses from the socket's completion thread to the stripe's receiving
+/// thread. <see cref="ThreadPool"/> is therefore the default. Both modes also show runs that need up to twice the CPU
+/// for the same bytes (cause not yet found), so single runs vary far more than these medians.
 /// </remarks>
 public enum StripeScheduling
 {
