@@ -7,7 +7,7 @@ using KernelZones.Migration.Transport.Striping;
 namespace KernelZones.Benchmarks.Transport;
 
 /// <summary>
-/// <c>transport --cipher C --stripes N --size S [--record R] [--runs K] [--scheduling pool|dedicated] [--json F]</c>:
+/// <c>transport --cipher C --stripes N --size S [--record R] [--runs K] [--scheduling dedicated|pool] [--json F]</c>:
 /// memory-to-memory over loopback through our striped transfer and, in the same run, through the direct
 /// baseline; prints both throughputs, the ratio, CPU seconds and managed bytes allocated per GiB (steady state:
 /// between 25 % and 75 % of the bytes received, see <see cref="SteadyStateAllocation"/>; and over the whole run).
@@ -24,7 +24,7 @@ internal static class TransportMode
         long size = arguments.GetSize("size", "4G");
         int record = (int)arguments.GetSize("record", "256K");
         int runs = arguments.GetInt("runs", 1);
-        var scheduling = arguments.Get("scheduling", "pool") == "dedicated" ? StripeScheduling.DedicatedThreads : StripeScheduling.ThreadPool;
+        var scheduling = arguments.Get("scheduling", "dedicated") == "pool" ? StripeScheduling.ThreadPool : StripeScheduling.DedicatedThreads;
 
         using var source = new RingMemory(WindowBytes, random: true);
         using var destination = new RingMemory(WindowBytes, random: false);

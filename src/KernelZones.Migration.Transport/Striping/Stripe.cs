@@ -79,8 +79,7 @@ public sealed partial class Stripe
         _input = new Pipe(new PipeOptions(
             pool: _blocks, minimumSegmentSize: _maxRecordLength,
             pauseWriterThreshold: threshold, resumeWriterThreshold: threshold / 2,
-            // Without a receiving thread, records are opened inline on the thread whose socket read completed them.
-            readerScheduler: _receiveThread?.Scheduler ?? PipeScheduler.Inline, writerScheduler: PipeScheduler.ThreadPool,
+            readerScheduler: _receiveThread?.Scheduler ?? PipeScheduler.ThreadPool, writerScheduler: PipeScheduler.ThreadPool,
             useSynchronizationContext: false));
     }
 

@@ -46,8 +46,8 @@ public sealed class StripeOptions
     /// <summary>Maximum-size records each pipe buffers before its writer pauses (backpressure). Default 4; at least 2.</summary>
     public int PipeThresholdRecords { get; init; } = 4;
 
-    /// <summary>Where the data paths run their encryption and decryption. Default <see cref="StripeScheduling.ThreadPool"/> (measured faster; see <see cref="StripeScheduling"/>).</summary>
-    public StripeScheduling Scheduling { get; init; } = StripeScheduling.ThreadPool;
+    /// <summary>Where the data paths run their encryption and decryption. Default <see cref="StripeScheduling.DedicatedThreads"/> (see <see cref="StripeScheduling"/> for the measurements).</summary>
+    public StripeScheduling Scheduling { get; init; } = StripeScheduling.DedicatedThreads;
 
     /// <summary>Loggers for connection events and failures; <see langword="null"/> logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
