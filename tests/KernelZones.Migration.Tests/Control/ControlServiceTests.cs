@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Control;
+using Microsoft.Extensions.Logging;
 
 // Every await here is bounded by WaitAsync(30 s); the test token adds nothing.
 #pragma warning disable xUnit1051
@@ -93,11 +94,15 @@ public sealed class ControlServiceTests
         Assert.Equal(MigrationFailureKind.ServerIdentity, error.Kind);
         Assert.Contains("not pinned", error.Message, StringComparison.Ordinal);
 
-        await using (await ControlClient.ConnectAsync(destination.Address("rads", "alice"), credential, destination.ClientOptions with { TrustOnFirstUse = true }).WaitAsync(s_wait))
+        using var log = new RecordingLoggerFactory();
+        await using (await ControlClient.ConnectAsync(destination.Address("rads", "alice"), credential, destination.ClientOptions with { TrustOnFirstUse = true, LoggerFactory = log }).WaitAsync(s_wait))
         {
         }
 
         Assert.Contains(destination.Identity.Fingerprint, File.ReadAllText(destination.KnownHostsPath), StringComparison.Ordinal);
+        var pinned = Assert.Single(log.Events, e => e.Id == 9);
+        Assert.Equal(LogLevel.Warning, pinned.Level);
+        Assert.Contains(destination.Identity.Fingerprint, pinned.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using KernelZones.Migration.Diagnostics;
 
 namespace KernelZones.Migration.Control.Internal;
 
@@ -33,12 +34,16 @@ internal sealed class ServerCertificateValidator
         return _options.KnownHostsPath is { } path ? ValidatePinned(path, certificate) : ValidateChain(certificate, errors);
     }
 
-    /// <summary>Writes a trust-on-first-use pin once the handshake has succeeded.</summary>
+    /// <summary>Writes a trust-on-first-use pin once the handshake has succeeded, and logs it (the operator's only notice).</summary>
     public void CommitPin()
     {
         if (_pendingPin is not null && _options.KnownHostsPath is { } path)
         {
             new KnownHosts(path).Add(_address.HostAndPort, _pendingPin);
+            if (_options.LoggerFactory is { } loggers)
+            {
+                MigrationLog.HostPinnedOnFirstUse(loggers.CreateLogger("KernelZones.Migration.Control"), _address.HostAndPort, _pendingPin);
+            }
         }
     }
 
