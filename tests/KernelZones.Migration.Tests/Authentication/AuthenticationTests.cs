@@ -104,6 +104,33 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public void Throttle_forgets_an_address_after_a_quiet_period_but_not_before()
+    {
+        var clock = new ManualClock();
+        var throttle = new AuthenticationThrottle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), clock);
+        IPAddress address = IPAddress.Loopback;
+        throttle.RecordFailure(address);
+        throttle.RecordFailure(address);
+
+        clock.Advance(AuthenticationThrottle.ForgetAfter - TimeSpan.FromSeconds(1));
+        Assert.Equal(3, throttle.RecordFailure(address).Failures);
+        clock.Advance(AuthenticationThrottle.ForgetAfter);
+        Assert.Equal((1, TimeSpan.FromSeconds(1)), throttle.RecordFailure(address));
+    }
+
+    /// <summary>A clock the test moves by hand.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks = 1;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+
+    [Fact]
     public void Generated_identity_key_file_is_owner_only_and_reloads()
     {
         string directory = Directory.CreateTempSubdirectory("kz-id-").FullName;

@@ -4,7 +4,9 @@ namespace KernelZones.Migration.Authentication.Internal;
 
 /// <summary>
 /// Slows down repeated authentication failures from one address: the n-th consecutive failure waits
-/// base × 2^(n-1), at most the maximum, before it is answered. A success clears the address. The table is bounded.
+/// base × 2^(n-1), at most the maximum, before it is answered. A success clears the address, and so does a quiet
+/// period (<see cref="ForgetAfter"/> without a failure): a mistyped password long ago does not slow the next one down.
+/// The table is bounded.
 /// </summary>
 /// <remarks>
 /// An address gets one attempt at a time (<see cref="WaitTurnAsync"/>): without that, a peer opening many connections
@@ -14,15 +16,21 @@ namespace KernelZones.Migration.Authentication.Internal;
 internal sealed class AuthenticationThrottle
 {
     private const int MaxTrackedAddresses = 4096;
+
+    /// <summary>How long after its last failure an address's count starts again from zero: 15 minutes.</summary>
+    public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(15);
+
+    private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, Entry> _entries = [];
     private readonly TimeSpan _baseDelay;
     private readonly TimeSpan _maxDelay;
 
-    public AuthenticationThrottle(TimeSpan baseDelay, TimeSpan maxDelay)
+    public AuthenticationThrottle(TimeSpan baseDelay, TimeSpan maxDelay, TimeProvider? time = null)
     {
         _baseDelay = baseDelay;
         _maxDelay = maxDelay;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Waits until no other attempt from <paramref name="address"/> is being verified or sitting out its delay.</summary>
@@ -50,6 +58,13 @@ internal sealed class AuthenticationThrottle
         lock (_gate)
         {
             Entry entry = FindOrAddLocked(address);
+            long now = _time.GetTimestamp();
+            if (entry.Failures > 0 && _time.GetElapsedTime(entry.LastFailure, now) >= ForgetAfter)
+            {
+                entry.Failures = 0;
+            }
+
+            entry.LastFailure = now;
             failures = entry.Failures = entry.Failures == int.MaxValue ? int.MaxValue : entry.Failures + 1;
         }
 
@@ -141,6 +156,8 @@ internal sealed class AuthenticationThrottle
         public SemaphoreSlim Turn { get; } = new(1, 1);
 
         public int Failures { get; set; }
+
+        public long LastFailure { get; set; }
 
         public int Users { get; set; }
     }
