@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace KernelZones.Samples.SenderHost;
+namespace KernelZones.Samples;
 
 /// <summary>Reads a password: from the terminal without echo, or as one line of redirected standard input.</summary>
 internal static class PasswordPrompt
