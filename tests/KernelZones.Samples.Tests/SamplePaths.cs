@@ -9,6 +9,8 @@ internal static class SamplePaths
 
     public static string SenderHost => Find("KernelZones.Samples.SenderHost");
 
+    public static string Demo => Find("KernelZones.Samples.Demo");
+
     /// <summary>The two-namespace script, <c>samples/two-hosts/run.sh</c>.</summary>
     public static string TwoHostsScript => Find("TwoHostsScript");
 
