@@ -12,16 +12,17 @@ public sealed partial class Stripe
     /// <summary>
     /// Reads the socket record by record: first the 24-byte header into a private buffer, then the rest of the
     /// record into pipe memory that has room for all of it, so that every record lies in one contiguous block and
-    /// the opening loop decrypts it in place, never through a copy.
+    /// is decrypted in place, never through a copy. On a dedicated thread the same thread then opens it at once.
     /// </summary>
     private async Task SocketReceiveLoopAsync()
     {
         Exception? error = null;
+        bool opened = false;
         try
         {
             while (await ReceiveHeaderAsync().ConfigureAwait(false))
             {
-                // An oversized claim is received only up to the largest legal record; the opening loop rejects the header.
+                // An oversized claim is received only up to the largest legal record; the opener rejects the header.
                 int length = Math.Min(RecordHeader.Size + (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(_receivedHeader.AsSpan(4)), int.MaxValue - 64) + _tagSize, _maxRecordLength);
                 Memory<byte> record = _input.Writer.GetMemory(length);
                 _receivedHeader.CopyTo(record.Span);
@@ -33,7 +34,7 @@ public sealed partial class Stripe
                 }
 
                 FlushResult result = await _input.Writer.FlushAsync(_aborted).ConfigureAwait(false);
-                if (result.IsCompleted)
+                if (result.IsCompleted || (Dedicated && (opened = OpenReceived())))
                 {
                     break;
                 }
@@ -46,6 +47,10 @@ public sealed partial class Stripe
         }
 
         await _input.Writer.CompleteAsync(error).ConfigureAwait(false);
+        if (Dedicated && !opened)
+        {
+            OpenReceived();
+        }
     }
 
     /// <summary>Receives the next header; false when the peer closed at a record boundary (a partial header is written through, so the opener reports it).</summary>
@@ -55,7 +60,7 @@ public sealed partial class Stripe
         int received = 0;
         while (received < RecordHeader.Size)
         {
-            int count = await _socket.ReceiveAsync(_receivedHeader.AsMemory(received), SocketFlags.None, _aborted).ConfigureAwait(false);
+            int count = Dedicated ? _socket.Receive(_receivedHeader.AsSpan(received), SocketFlags.None) : await _socket.ReceiveAsync(_receivedHeader.AsMemory(received), SocketFlags.None, _aborted).ConfigureAwait(false);
             if (count == 0)
             {
                 if (received > 0)
@@ -80,7 +85,7 @@ public sealed partial class Stripe
         int received = 0;
         while (received < memory.Length)
         {
-            int count = await _socket.ReceiveAsync(memory[received..], SocketFlags.None, _aborted).ConfigureAwait(false);
+            int count = Dedicated ? _socket.Receive(memory.Span[received..], SocketFlags.None) : await _socket.ReceiveAsync(memory[received..], SocketFlags.None, _aborted).ConfigureAwait(false);
             if (count == 0)
             {
                 break;
@@ -99,56 +104,82 @@ public sealed partial class Stripe
         Interlocked.Exchange(ref _lastReceiveTicks, Environment.TickCount64);
     }
 
+    /// <summary>The thread-pool mode's opening loop: opens whatever the socket loop flushes into the pipe.</summary>
     private async Task OpenLoopAsync()
     {
         try
         {
-            while (true)
+            while (!Open(await _input.Reader.ReadAsync(_aborted).ConfigureAwait(false)))
             {
-                // ConfigureAwait(true): on a dedicated stripe thread the continuation must come back to that thread.
-                ReadResult result = await _input.Reader.ReadAsync(_aborted).ConfigureAwait(true);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                long before = buffer.Length;
-                buffer = OpenRecords(buffer, out int records);
-                TransportMetrics.AddReceived(Index, before - buffer.Length, records);
-
-                if (_opener.IsEnded)
-                {
-                    // Nothing may follow the end-of-stream record: the peer shuts its side down right after it, so
-                    // the stream is over only at that close, and a byte before it (a replayed record) is an error.
-                    _input.Reader.AdvanceTo(buffer.End);
-                    _opener.Complete(buffer.Length);
-                    if (!result.IsCompleted)
-                    {
-                        continue;
-                    }
-
-                    await _input.Reader.CompleteAsync().ConfigureAwait(true);
-                    _peerEnded.TrySetResult();
-                    return;
-                }
-
-                // Consumed up to the first incomplete record; examined everything, so wait for more bytes.
-                _input.Reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    _opener.Complete(buffer.Length);
-                }
             }
         }
         catch (Exception ex)
         {
-            bool forged = ex is RecordException { Kind: RecordErrorKind.AuthenticationFailed };
-            if (forged)
+            await FailReceivingAsync(ex).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>On a dedicated thread, after each record read: opens what the pipe holds. True once the receiving side has finished (ended or failed).</summary>
+    private bool OpenReceived()
+    {
+        try
+        {
+            return _input.Reader.TryRead(out ReadResult result) && Open(result);
+        }
+        catch (Exception ex)
+        {
+            // Completes synchronously: nobody is waiting on the pipe's reader, this thread is it.
+            FailReceivingAsync(ex).AsTask().GetAwaiter().GetResult();
+            return true;
+        }
+    }
+
+    /// <summary>Opens every whole record of <paramref name="result"/>; true when the stream has ended (the peer closed after its end-of-stream record).</summary>
+    private bool Open(ReadResult result)
+    {
+        ReadOnlySequence<byte> buffer = result.Buffer;
+        long before = buffer.Length;
+        buffer = OpenRecords(buffer, out int records);
+        TransportMetrics.AddReceived(Index, before - buffer.Length, records);
+
+        if (_opener.IsEnded)
+        {
+            // Nothing may follow the end-of-stream record: the peer shuts its side down right after it, so the
+            // stream is over only at that close, and a byte before it (a replayed record) is an error.
+            _input.Reader.AdvanceTo(buffer.End);
+            _opener.Complete(buffer.Length);
+            if (!result.IsCompleted)
             {
-                TransportMetrics.AuthenticationFailed(Index);
+                return false;
             }
 
-            var failure = Failure((forged ? "authentication failed: " : "receiving failed: ") + ex.Message, ex);
-            _transfer.Abort(failure);
-            _peerEnded.TrySetException(failure);
-            await _input.Reader.CompleteAsync(failure).ConfigureAwait(true);
+            _input.Reader.Complete();
+            _peerEnded.TrySetResult();
+            return true;
         }
+
+        // Consumed up to the first incomplete record; examined everything, so wait for more bytes.
+        _input.Reader.AdvanceTo(buffer.Start, buffer.End);
+        if (result.IsCompleted)
+        {
+            _opener.Complete(buffer.Length);
+        }
+
+        return false;
+    }
+
+    private async ValueTask FailReceivingAsync(Exception ex)
+    {
+        bool forged = ex is RecordException { Kind: RecordErrorKind.AuthenticationFailed };
+        if (forged)
+        {
+            TransportMetrics.AuthenticationFailed(Index);
+        }
+
+        var failure = Failure((forged ? "authentication failed: " : "receiving failed: ") + ex.Message, ex);
+        _transfer.Abort(failure);
+        _peerEnded.TrySetException(failure);
+        await _input.Reader.CompleteAsync(failure).ConfigureAwait(false);
     }
 
     private ReadOnlySequence<byte> OpenRecords(ReadOnlySequence<byte> buffer, out int records)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Net.Sockets;
@@ -72,6 +73,11 @@ public sealed partial class Stripe
                         TransportMetrics.AddSealed(Index, 1);
                         await FlushOutputAsync().ConfigureAwait(false);
                         await _output.Writer.CompleteAsync().ConfigureAwait(true);
+                        if (Dedicated)
+                        {
+                            await EndOutputAsync().ConfigureAwait(true);
+                        }
+
                         current.Done.TrySetResult();
                         return;
                     }
@@ -90,6 +96,11 @@ public sealed partial class Stripe
             current?.Done.TrySetException(failure);
             _transfer.Abort(failure);
             await _output.Writer.CompleteAsync(failure).ConfigureAwait(true);
+            if (Dedicated)
+            {
+                await _output.Reader.CompleteAsync(failure).ConfigureAwait(true);
+                _outputEnded.TrySetException(failure);
+            }
         }
     }
 
@@ -141,8 +152,17 @@ public sealed partial class Stripe
         {
             throw _transfer.AbortReason ?? new TransportException($"Stripe {Index}: the connection closed while sending.");
         }
+
+        // On a dedicated thread the flushed bytes go to the socket now, from this thread: the pipe never holds more
+        // than what was sealed since the last flush, so the flush above never waits.
+        if (Dedicated && _output.Reader.TryRead(out ReadResult written))
+        {
+            await WriteAsync(written.Buffer).ConfigureAwait(false);
+            _output.Reader.AdvanceTo(written.Buffer.End);
+        }
     }
 
+    /// <summary>The thread-pool mode's socket loop: writes whatever the sealing loop flushes into the pipe.</summary>
     private async Task SocketSendLoopAsync()
     {
         try
@@ -150,14 +170,7 @@ public sealed partial class Stripe
             while (true)
             {
                 ReadResult result = await _output.Reader.ReadAsync(_aborted).ConfigureAwait(false);
-                foreach (ReadOnlyMemory<byte> segment in result.Buffer)
-                {
-                    await SendAllAsync(segment).ConfigureAwait(false);
-                }
-
-                Interlocked.Add(ref _bytesSent, result.Buffer.Length);
-                Interlocked.Exchange(ref _lastSendTicks, Environment.TickCount64);
-                TransportMetrics.AddSent(Index, result.Buffer.Length);
+                await WriteAsync(result.Buffer).ConfigureAwait(false);
                 _output.Reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted)
                 {
@@ -165,9 +178,7 @@ public sealed partial class Stripe
                 }
             }
 
-            _socket.Shutdown(SocketShutdown.Send);
-            await _output.Reader.CompleteAsync().ConfigureAwait(false);
-            _outputEnded.TrySetResult();
+            await EndOutputAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -178,15 +189,31 @@ public sealed partial class Stripe
         }
     }
 
+    /// <summary>After the end-of-stream record has gone out: closes the sending half of the connection.</summary>
+    private async ValueTask EndOutputAsync()
+    {
+        _socket.Shutdown(SocketShutdown.Send);
+        await _output.Reader.CompleteAsync().ConfigureAwait(false);
+        _outputEnded.TrySetResult();
+    }
+
     // Pooled builder: this awaits once per record under backpressure; a fresh state-machine box each time would allocate per record.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> segment)
+    private async ValueTask WriteAsync(ReadOnlySequence<byte> buffer)
     {
-        while (!segment.IsEmpty)
+        foreach (ReadOnlyMemory<byte> segment in buffer)
         {
-            int sent = await _socket.SendAsync(segment, SocketFlags.None, _aborted).ConfigureAwait(false);
-            segment = segment[sent..];
+            ReadOnlyMemory<byte> rest = segment;
+            while (!rest.IsEmpty)
+            {
+                int sent = Dedicated ? _socket.Send(rest.Span, SocketFlags.None) : await _socket.SendAsync(rest, SocketFlags.None, _aborted).ConfigureAwait(false);
+                rest = rest[sent..];
+            }
         }
+
+        Interlocked.Add(ref _bytesSent, buffer.Length);
+        Interlocked.Exchange(ref _lastSendTicks, Environment.TickCount64);
+        TransportMetrics.AddSent(Index, buffer.Length);
     }
 
     /// <summary>A single control record, sent as a one-record batch.</summary>
