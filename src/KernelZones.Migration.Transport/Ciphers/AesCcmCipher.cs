@@ -2,18 +2,24 @@ using System.Security.Cryptography;
 
 namespace KernelZones.Migration.Transport.Ciphers;
 
-/// <summary><c>aes-128-ccm</c>: the BCL's <see cref="AesCcm"/> (CTR + CBC-MAC on hardware AES, NIST SP 800-38C) with a 16-byte tag.</summary>
+/// <summary>
+/// <c>aes-128-ccm</c> (CTR + CBC-MAC on hardware AES, NIST SP 800-38C) with a 16-byte tag: through OpenSSL with a
+/// context kept per key where libcrypto is loadable (<see cref="OpenSslCcm"/>: no allocation per record), otherwise
+/// the BCL's <see cref="AesCcm"/>.
+/// </summary>
 internal sealed class AesCcmCipher : ICipher
 {
     private const int KeyBytes = 16;
     private const int TagBytes = 16;
-    private readonly AesCcm _aes;
+    private readonly OpenSslCcm? _openSsl;
+    private readonly AesCcm? _aes;
     private readonly Aes _block; // for empty messages only: see CcmEmptyMessage
 
     public AesCcmCipher(ReadOnlySpan<byte> key)
     {
         CipherArguments.CheckKey(key, KeyBytes, CipherSuite.Aes128Ccm);
-        _aes = new AesCcm(key);
+        _openSsl = OpenSslCcm.TryCreate(key, CipherArguments.NonceSize, TagBytes);
+        _aes = _openSsl is null ? new AesCcm(key) : null;
         _block = Aes.Create();
         _block.SetKey(key);
     }
@@ -35,7 +41,13 @@ internal sealed class AesCcmCipher : ICipher
             return;
         }
 
-        _aes.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+        if (_openSsl is not null)
+        {
+            _openSsl.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+            return;
+        }
+
+        _aes!.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
     }
 
     public void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData = default)
@@ -53,12 +65,19 @@ internal sealed class AesCcmCipher : ICipher
             return;
         }
 
-        _aes.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+        if (_openSsl is not null)
+        {
+            _openSsl.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+            return;
+        }
+
+        _aes!.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
     }
 
     public void Dispose()
     {
-        _aes.Dispose();
+        _openSsl?.Dispose();
+        _aes?.Dispose();
         _block.Dispose();
     }
 }
