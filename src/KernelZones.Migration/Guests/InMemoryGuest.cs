@@ -13,10 +13,11 @@ public sealed class InMemoryGuest : IGuest, IDisposable
     /// <summary>Creates a guest with zero-filled memory.</summary>
     /// <param name="memorySize">Memory size in bytes: a positive multiple of <paramref name="pageSize"/>.</param>
     /// <param name="pageSize">Page size in bytes: a power of two from 512 to 4 MiB; default 4096.</param>
+    /// <param name="populate">Whether to back all of the memory with RAM now rather than on first touch; default <see langword="false"/> (see <see cref="InMemoryGuestMemory(long, int, bool)"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
-    public InMemoryGuest(long memorySize, int pageSize = InMemoryGuestMemory.DefaultPageSize)
+    public InMemoryGuest(long memorySize, int pageSize = InMemoryGuestMemory.DefaultPageSize, bool populate = false)
     {
-        Memory = new InMemoryGuestMemory(memorySize, pageSize);
+        Memory = new InMemoryGuestMemory(memorySize, pageSize, populate);
     }
 
     /// <summary>The guest's memory, with write and fill methods that mark pages dirty.</summary>
