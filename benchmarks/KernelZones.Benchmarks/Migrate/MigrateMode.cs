@@ -29,6 +29,7 @@ internal static class MigrateMode
 {
     private const long BaselineWindowBytes = 256L << 20;
     private const long WarmUpBytes = 64L << 20;
+    private const int WarmUpMigrations = 3;
     private static readonly TimeSpan s_jitQuietPeriod = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan s_maxJitSettle = TimeSpan.FromSeconds(10);
 
@@ -73,28 +74,34 @@ internal static class MigrateMode
     }
 
     /// <summary>
-    /// One small migration first, not measured, then a wait until the JIT has finished promoting what it ran to
-    /// optimized code (tiering happens in the background, late on a busy machine: without the wait, profiles of the
-    /// measured run showed the hashing loops still at tier 0). The measured migration then runs code as a
-    /// long-lived host would; the baseline is a few small methods that warm up within their first records.
+    /// Small migrations first, not measured, each followed by a wait until the JIT has finished promoting what it
+    /// ran (tiering happens in the background, late on a busy machine). One was not enough: the runtime counts calls
+    /// toward promotion only once no new method has been compiled for a while, and code goes through an instrumented
+    /// tier before the optimized one, so profiles of the measured run still showed the page hash (System.IO.Hashing,
+    /// which ships without precompiled code) at tier 0 and instrumented, and the JIT busy on one of the two CPUs.
+    /// The measured migration then runs code as a long-lived host would.
     /// </summary>
     private static async Task WarmUpAsync(string cipher)
     {
-        await using (var hosts = new LoopbackHosts(WarmUpBytes))
-        {
-            GuestFill.FillRandom(hosts.Guest.Memory, seed: 1);
-            await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
-        }
-
         var settle = System.Diagnostics.Stopwatch.StartNew();
-        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        do
+        for (int migration = 0; migration < WarmUpMigrations; migration++)
         {
-            await Task.Delay(s_jitQuietPeriod);
-        }
-        while (compiled != (compiled = System.Runtime.JitInfo.GetCompiledMethodCount()) && settle.Elapsed < s_maxJitSettle);
+            await using (var hosts = new LoopbackHosts(WarmUpBytes))
+            {
+                GuestFill.FillRandom(hosts.Guest.Memory, seed: 1);
+                await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
+            }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed up: {WarmUpBytes >> 20} MiB migration, JIT settled after {settle.Elapsed.TotalSeconds:0.0} s"));
+            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var quiet = System.Diagnostics.Stopwatch.StartNew();
+            do
+            {
+                await Task.Delay(s_jitQuietPeriod);
+            }
+            while (compiled != (compiled = System.Runtime.JitInfo.GetCompiledMethodCount()) && quiet.Elapsed < s_maxJitSettle);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed up: {WarmUpMigrations} migrations of {WarmUpBytes >> 20} MiB, JIT settled after {settle.Elapsed.TotalSeconds:0.0} s"));
     }
 
     private static GuestWorkloadOptions? ParseWorkload(string text)
