@@ -30,8 +30,6 @@ internal static class MigrateMode
     private const long BaselineWindowBytes = 256L << 20;
     private const long WarmUpBytes = 64L << 20;
     private const int WarmUpMigrations = 3;
-    private static readonly TimeSpan s_jitQuietPeriod = TimeSpan.FromMilliseconds(300);
-    private static readonly TimeSpan s_maxJitSettle = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -92,13 +90,7 @@ internal static class MigrateMode
                 await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
             }
 
-            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-            var quiet = System.Diagnostics.Stopwatch.StartNew();
-            do
-            {
-                await Task.Delay(s_jitQuietPeriod);
-            }
-            while (compiled != (compiled = System.Runtime.JitInfo.GetCompiledMethodCount()) && quiet.Elapsed < s_maxJitSettle);
+            await JitSettle.WaitAsync();
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed up: {WarmUpMigrations} migrations of {WarmUpBytes >> 20} MiB, JIT settled after {settle.Elapsed.TotalSeconds:0.0} s"));

@@ -15,6 +15,8 @@ namespace KernelZones.Benchmarks.Transport;
 internal static class TransportMode
 {
     private const long WindowBytes = 256L << 20;
+    private const long WarmUpBytes = 128L << 20;
+    private const int WarmUpPasses = 3;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -31,6 +33,15 @@ internal static class TransportMode
         var ours = new List<RunResult>();
         var baseline = new List<RunResult>();
         Console.WriteLine($"transport: cipher {cipher}, {stripes} stripe(s), {size >> 20} MiB per run, {record >> 10} KiB records, {scheduling}");
+
+        // Unmeasured warm-up of both sides, so that the measured runs execute optimized code, as a long-lived host does.
+        for (int warmUp = 0; warmUp < WarmUpPasses; warmUp++)
+        {
+            DirectBaseline.Run(cipher, stripes, WarmUpBytes, record, source, destination);
+            await StripedRun.RunAsync(cipher, stripes, WarmUpBytes, record, source, destination, scheduling);
+            await JitSettle.WaitAsync();
+        }
+
         for (int run = 0; run < runs; run++)
         {
             // Alternate the order so that neither side always runs on a warmer machine.

@@ -10,8 +10,10 @@ namespace KernelZones.Migration.Transport.Striping;
 /// and opened from one block, never copied. Each direction buffers at most <see cref="PipeThresholdRecords"/>
 /// records' worth of bytes before its writer pauses, which with full-size records is
 /// <see cref="PipeThresholdRecords"/> + 1 blocks (about 1.3 MiB per direction at the defaults) and, with records
-/// of mixed sizes, never more than 2 × (<see cref="PipeThresholdRecords"/> + 1) blocks. Blocks are allocated once
-/// and reused, so a stripe's steady state allocates nothing. Immutable after construction; thread-safe.
+/// of mixed sizes, never more than 2 × (<see cref="PipeThresholdRecords"/> + 1) blocks; with the default
+/// <see cref="StripeScheduling.DedicatedThreads"/> a pipe is drained by the thread that filled it after every flush,
+/// so it holds one or two blocks. Blocks are allocated once and reused, so a stripe's steady state allocates
+/// nothing. Immutable after construction; thread-safe.
 /// </remarks>
 public sealed class StripeOptions
 {
@@ -46,7 +48,7 @@ public sealed class StripeOptions
     /// <summary>Maximum-size records each pipe buffers before its writer pauses (backpressure). Default 4; at least 2.</summary>
     public int PipeThresholdRecords { get; init; } = 4;
 
-    /// <summary>Where the data paths run their encryption and decryption. Default <see cref="StripeScheduling.DedicatedThreads"/> (see <see cref="StripeScheduling"/> for the measurements).</summary>
+    /// <summary>Where the data paths run their encryption, decryption and socket I/O. Default <see cref="StripeScheduling.DedicatedThreads"/> (see <see cref="StripeScheduling"/> for the measurements).</summary>
     public StripeScheduling Scheduling { get; init; } = StripeScheduling.DedicatedThreads;
 
     /// <summary>Loggers for connection events and failures; <see langword="null"/> logs nothing.</summary>

@@ -1,22 +1,29 @@
 namespace KernelZones.Migration.Transport.Striping;
 
-/// <summary>Where a stripe's sending (sealing) and receiving (opening) loops run.</summary>
+/// <summary>Where a stripe's sending and receiving loops run, and who does its socket I/O.</summary>
 /// <remarks>
-/// Measured with the transport benchmark on a 2-core machine against the in-run direct baseline (2 stripes, 2 GiB):
-/// the two modes could not be told apart (medians 0.83–0.91 for gcm with either; both show runs that need up to twice
-/// the CPU for the same bytes). <see cref="DedicatedThreads"/> stays the default because it keeps a stripe's crypto
-/// off the shared pool, as the seed describes. Opening each record inline on the thread whose socket read completed it
-/// measured 0.97–0.98, but left one fault-injection case (a duplicated control record during round 0) hanging in one
-/// run of three, so it is not offered until that is understood.
+/// <para>Measured with the transport benchmark on a 2-core machine against the in-run direct baseline (2 stripes,
+/// 2 GiB, 3-run medians): <see cref="DedicatedThreads"/> 0.95 (ccm), 0.91 (gcm), 0.83 (none) with no steady-state
+/// allocation; <see cref="ThreadPool"/> 0.93, 0.82, 1.01 with 5–11 KiB per GiB. Single runs of either spread by
+/// ±0.1. Before the dedicated threads did their own socket I/O (socket loops on the pool beside them), some runs
+/// needed up to twice the CPU for the same bytes, and the medians were 0.83–0.91; handing every record between
+/// two threads costs a wake-up on each side, which on a virtual machine is an interrupt between CPUs.</para>
+/// <para><see cref="DedicatedThreads"/> is the default: it is as fast or faster for the encrypting ciphers, allocates
+/// nothing per record, keeps a stripe's crypto and copies off the shared pool, and is what the seed describes.</para>
 /// </remarks>
 public enum StripeScheduling
 {
     /// <summary>
-    /// The default: each stripe has its own sending thread and receiving thread, as the seed describes; continuations
-    /// of their awaits come back to those threads.
+    /// The default: each stripe has its own sending thread, which seals records into the output pipe and writes
+    /// them to the socket, and its own receiving thread, which reads the socket into the input pipe and opens what
+    /// it read. The socket is in blocking mode, so a thread that has to wait sleeps in the kernel, and the socket's
+    /// own buffers are the backpressure: each pipe holds at most what one flush sealed or one record received.
     /// </summary>
     DedicatedThreads = 0,
 
-    /// <summary>The loops run on the shared thread pool.</summary>
+    /// <summary>
+    /// Four loops per stripe on the shared thread pool: sealing and opening loops, and asynchronous socket loops
+    /// beside them that the pipes connect, pausing a loop at the pipe's threshold.
+    /// </summary>
     ThreadPool = 1,
 }
