@@ -136,6 +136,26 @@ public sealed class RecordOpener : IDisposable
         }
     }
 
+    /// <summary>Whether records carry their payload as is (the <c>none</c> cipher: no encryption, no tag).</summary>
+    internal bool IsPlain => _keyState.TagSize == 0;
+
+    /// <summary>
+    /// For a plain stream (<see cref="IsPlain"/>): accepts the data record <paramref name="header"/> (read with
+    /// <see cref="TryReadHeader"/>) whose payload the caller has received straight into its destination. With no
+    /// encryption and no tag, opening it would only have copied it there.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The stream encrypts, or the header is not the stream's next data record.</exception>
+    internal void AcceptPlain(in RecordHeader header)
+    {
+        if (!IsPlain || header.Type != RecordType.Data || header.Sequence != _expected || _ended)
+        {
+            ThrowHelper.ThrowInvalidOperation($"Record #{header.Sequence} cannot be accepted unopened: only the next data record (#{_expected}) of a stream without encryption can.");
+        }
+
+        _keyState.Use(header.PayloadLength);
+        _expected++;
+    }
+
     /// <summary>Whether some record had to be copied out of a segmented buffer before opening (diagnostics: a stripe never should).</summary>
     internal bool HasCopiedRecords => _scratch is not null;
 

@@ -87,18 +87,37 @@ public sealed class RecordSealer : IDisposable
     /// <summary>Zeroes the stream's key material.</summary>
     public void Dispose() => _keyState.Dispose();
 
+    /// <summary>Whether records carry their payload as is (the <c>none</c> cipher: no encryption, no tag).</summary>
+    internal bool IsPlain => _keyState.TagSize == 0;
+
+    /// <summary>
+    /// For a plain stream (<see cref="IsPlain"/>): writes only the header of a data record whose
+    /// <paramref name="payloadLength"/> bytes the caller sends right after it, straight from its own memory. The bytes
+    /// on the wire are exactly those <see cref="Seal"/> would write; the payload is just not copied through here.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The stream encrypts, or has ended.</exception>
+    internal void SealPlainHeader(IBufferWriter<byte> output, long position, int payloadLength, byte flags)
+    {
+        if (!IsPlain)
+        {
+            ThrowHelper.ThrowInvalidOperation("Only a stream without encryption can send a payload outside its records.");
+        }
+
+        if (payloadLength > _maxPayloadLength)
+        {
+            ThrowHelper.ThrowArgument(nameof(payloadLength), $"The payload is {payloadLength} bytes; the stream allows at most {_maxPayloadLength}.");
+        }
+
+        CheckCanSeal();
+        _keyState.Use(payloadLength);
+        new RecordHeader(RecordType.Data, flags, payloadLength, _sequence, position).Write(output.GetSpan(RecordHeader.Size));
+        output.Advance(RecordHeader.Size);
+        _sequence++;
+    }
+
     private void SealRecord(IBufferWriter<byte> output, RecordType type, byte flags, long position, ReadOnlySpan<byte> payload)
     {
-        if (_ended)
-        {
-            ThrowHelper.ThrowInvalidOperation("The stream has ended; no record can follow its end-of-stream record.");
-        }
-
-        if (_sequence == ulong.MaxValue)
-        {
-            throw new RecordException(RecordErrorKind.CounterExhausted, "The record sequence counter is exhausted; the stream refuses to wrap it and reuse a nonce.");
-        }
-
+        CheckCanSeal();
         var cipher = _keyState.Use(payload.Length);
         int length = RecordHeader.Size + payload.Length + _keyState.TagSize;
         Span<byte> record = output.GetSpan(length)[..length];
@@ -117,5 +136,18 @@ public sealed class RecordSealer : IDisposable
 
         output.Advance(length);
         _sequence++;
+    }
+
+    private void CheckCanSeal()
+    {
+        if (_ended)
+        {
+            ThrowHelper.ThrowInvalidOperation("The stream has ended; no record can follow its end-of-stream record.");
+        }
+
+        if (_sequence == ulong.MaxValue)
+        {
+            throw new RecordException(RecordErrorKind.CounterExhausted, "The record sequence counter is exhausted; the stream refuses to wrap it and reuse a nonce.");
+        }
     }
 }

@@ -22,6 +22,16 @@ public sealed partial class Stripe
         {
             while (await ReceiveHeaderAsync().ConfigureAwait(false))
             {
+                if (Dedicated && _opener.IsPlain && TryReceivePayloadDirectly(out opened))
+                {
+                    if (opened)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 // An oversized claim is received only up to the largest legal record; the opener rejects the header.
                 int length = Math.Min(RecordHeader.Size + (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(_receivedHeader.AsSpan(4)), int.MaxValue - 64) + _tagSize, _maxRecordLength);
                 Memory<byte> record = _input.Writer.GetMemory(length);
@@ -50,6 +60,53 @@ public sealed partial class Stripe
         if (Dedicated && !opened)
         {
             OpenReceived();
+        }
+    }
+
+    /// <summary>
+    /// Without encryption, a large data record's payload is received straight into the memory the sink names for it:
+    /// opening it would only copy it there. False when the record is not one of those (it then goes through the
+    /// pipe); <paramref name="failed"/> when the record was refused or cut short, which fails the receiving side.
+    /// </summary>
+    private bool TryReceivePayloadDirectly(out bool failed)
+    {
+        failed = false;
+        try
+        {
+            if (!_opener.TryReadHeader(new ReadOnlySequence<byte>(_receivedHeader), out RecordHeader header)
+                || header.Type != RecordType.Data || header.PayloadLength < FlushThreshold)
+            {
+                return false;
+            }
+
+            Span<byte> destination = _sink.GetDataDestination(Index, header);
+            if (destination.Length != header.PayloadLength)
+            {
+                ThrowHelper.ThrowInvalidOperation($"The sink returned {destination.Length} bytes for a {header.PayloadLength}-byte record at {header.Position}.");
+            }
+
+            int received = 0;
+            while (received < destination.Length && _socket.Receive(destination[received..], SocketFlags.None) is int count and > 0)
+            {
+                received += count;
+                Received(count);
+            }
+
+            if (received < destination.Length)
+            {
+                _opener.Complete(RecordHeader.Size + received); // cut in the middle of this record: throws Truncated
+            }
+
+            _opener.AcceptPlain(header);
+            _sink.OnDataReceived(Index, header, destination);
+            TransportMetrics.AddReceived(Index, RecordHeader.Size + header.PayloadLength, 1);
+            return true;
+        }
+        catch (Exception ex) when (ex is not (SocketException or ObjectDisposedException))
+        {
+            FailReceivingAsync(ex).AsTask().GetAwaiter().GetResult();
+            failed = true;
+            return true;
         }
     }
 

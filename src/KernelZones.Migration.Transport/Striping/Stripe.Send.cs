@@ -111,6 +111,17 @@ public sealed partial class Stripe
         int sealedRecords = 0;
         while (batch.TryGetNext(out OutgoingRecord record))
         {
+            if (SendsPayloadDirectly(record))
+            {
+                // No encryption: the header goes through the pipe, the payload from the caller's memory to the socket.
+                _sealer.SealPlainHeader(_output.Writer, record.Position, record.Length, record.Flags);
+                TransportMetrics.AddSealed(Index, sealedRecords + 1);
+                sealedRecords = 0;
+                await FlushOutputAsync().ConfigureAwait(false);
+                SendPayload(batch, record);
+                continue;
+            }
+
             _sealer.Seal(_output.Writer, record.Type, record.Position, Payload(batch, record), record.Flags);
             sealedRecords++;
 
@@ -125,6 +136,27 @@ public sealed partial class Stripe
 
         TransportMetrics.AddSealed(Index, sealedRecords);
         await FlushOutputAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether a record's payload skips the pipe: only without encryption (sealing would be a copy), only for large
+    /// data records (small ones are better gathered into one socket write), only where this thread writes the socket.
+    /// </summary>
+    private bool SendsPayloadDirectly(in OutgoingRecord record) =>
+        Dedicated && record.Type == RecordType.Data && record.Length >= FlushThreshold && _sealer.IsPlain;
+
+    /// <summary>Writes a plain record's payload from the batch's memory to the socket, right behind its header.</summary>
+    private void SendPayload(IRecordBatch batch, in OutgoingRecord record)
+    {
+        ReadOnlySpan<byte> payload = Payload(batch, record);
+        for (ReadOnlySpan<byte> rest = payload; !rest.IsEmpty;)
+        {
+            rest = rest[_socket.Send(rest, SocketFlags.None)..];
+        }
+
+        Interlocked.Add(ref _bytesSent, payload.Length);
+        Interlocked.Exchange(ref _lastSendTicks, Environment.TickCount64);
+        TransportMetrics.AddSent(Index, payload.Length);
     }
 
     private static ReadOnlySpan<byte> Payload(IRecordBatch batch, in OutgoingRecord record)

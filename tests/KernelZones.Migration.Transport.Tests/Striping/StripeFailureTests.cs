@@ -12,16 +12,17 @@ public sealed class StripeFailureTests
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(15);
 
     [Theory]
-    [InlineData(StripeScheduling.ThreadPool)]
-    [InlineData(StripeScheduling.DedicatedThreads)]
-    public async Task A_stripe_cut_mid_transfer_fails_both_sides_naming_the_stripe_and_leaks_nothing(StripeScheduling scheduling)
+    [InlineData(StripeScheduling.ThreadPool, CipherSuite.Aes128Gcm)]
+    [InlineData(StripeScheduling.DedicatedThreads, CipherSuite.Aes128Gcm)]
+    [InlineData(StripeScheduling.DedicatedThreads, CipherSuite.None)] // payloads straight between memory and socket
+    public async Task A_stripe_cut_mid_transfer_fails_both_sides_naming_the_stripe_and_leaks_nothing(StripeScheduling scheduling, string cipher)
     {
         byte[] source = RandomBytes(256 << 20);
         var sink = new MemorySink(new byte[source.Length]);
         var options = new StripeOptions { Scheduling = scheduling };
         var listener = StripeListener.Start(new IPEndPoint(IPAddress.Loopback, 0), options);
         await using var realProxy = new TcpProxy(listener.LocalEndPoint);
-        var descriptor = LoopbackPair.NewDescriptor(CipherSuite.Aes128Gcm, 3);
+        var descriptor = LoopbackPair.NewDescriptor(cipher, 3);
         var destination = listener.Expect(descriptor, sink);
         var transfer = await StripeConnector.ConnectAsync(realProxy.EndPoint, descriptor, new MemorySink([]), options).WaitAsync(s_bound);
         await destination.WaitForStripesAsync().WaitAsync(s_bound);
@@ -102,16 +103,45 @@ public sealed class StripeFailureTests
         await Assert.ThrowsAnyAsync<TransportException>(() => pair.Destination.Completion.WaitAsync(s_bound));
     }
 
-    [Fact]
-    public async Task A_sink_that_throws_aborts_the_transfer_with_its_reason()
+    [Theory]
+    [InlineData(CipherSuite.Aes128Gcm, 1000)]
+    [InlineData(CipherSuite.None, 1000)]
+    [InlineData(CipherSuite.None, 128 * 1024)] // received straight into the sink's memory, which the sink refuses
+    public async Task A_sink_that_throws_aborts_the_transfer_with_its_reason(string cipher, int record)
     {
-        await using var pair = await LoopbackPair.ConnectAsync(CipherSuite.Aes128Gcm, 1, new MemorySink(new byte[1000]));
+        await using var pair = await LoopbackPair.ConnectAsync(cipher, 1, new MemorySink(new byte[record]));
 
-        _ = pair.Source.Stripes[0].SendAsync(new MemoryBatch(new byte[5000], 1000, 0, 1));
+        _ = pair.Source.Stripes[0].SendAsync(new MemoryBatch(new byte[5 * record], record, 0, 1));
 
         var error = await Assert.ThrowsAnyAsync<TransportException>(() => pair.Destination.Completion.WaitAsync(s_bound));
         Assert.Contains("outside the destination", error.Message, StringComparison.Ordinal);
         await Assert.ThrowsAnyAsync<TransportException>(() => pair.Source.Completion.WaitAsync(s_bound));
+    }
+
+    [Fact]
+    public async Task A_plain_record_cut_in_its_payload_fails_as_truncated()
+    {
+        // Without encryption a large payload is received straight into the sink's memory: a close in the middle of it
+        // must still fail the stream as truncated, not pass a partly filled record on.
+        var listener = StripeListener.Start(new IPEndPoint(IPAddress.Loopback, 0));
+        var descriptor = LoopbackPair.NewDescriptor(CipherSuite.None, 1);
+        var sink = new MemorySink(new byte[128 * 1024]);
+        await using var destination = listener.Expect(descriptor, sink);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(listener.LocalEndPoint);
+        byte[] hello = new byte[StripeHandshake.HelloSize];
+        StripeHandshake.WriteHello(hello, descriptor.MigrationId, 0, 1, destination.HandshakeKey);
+        await socket.SendAsync(hello);
+        byte[] record = new byte[RecordHeader.Size + 1000];
+        new RecordHeader(RecordType.Data, 0, 128 * 1024, 0, 0).Write(record);
+
+        await socket.SendAsync(record);
+        socket.Shutdown(SocketShutdown.Send);
+
+        var error = await Assert.ThrowsAnyAsync<TransportException>(() => destination.Completion.WaitAsync(s_bound));
+        Assert.Equal(RecordErrorKind.Truncated, Assert.IsType<RecordException>(error.InnerException).Kind);
+        Assert.Contains("1024 bytes of it received", error.Message, StringComparison.Ordinal);
+        await listener.DisposeAsync();
     }
 
     [Fact]
