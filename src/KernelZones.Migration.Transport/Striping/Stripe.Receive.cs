@@ -12,7 +12,8 @@ public sealed partial class Stripe
     /// <summary>
     /// Reads the socket record by record: first the 24-byte header into a private buffer, then the rest of the
     /// record into pipe memory that has room for all of it, so that every record lies in one contiguous block and
-    /// is decrypted in place, never through a copy. On a dedicated thread the same thread then opens it at once.
+    /// is decrypted in place, never through a copy. On a dedicated thread the same thread then opens it at once, and
+    /// without encryption it receives a large data payload straight into the sink's memory instead.
     /// </summary>
     private async Task SocketReceiveLoopAsync()
     {
