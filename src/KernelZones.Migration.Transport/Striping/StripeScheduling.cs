@@ -3,11 +3,12 @@ namespace KernelZones.Migration.Transport.Striping;
 /// <summary>Where a stripe's sending and receiving loops run, and who does its socket I/O.</summary>
 /// <remarks>
 /// <para>Measured with the transport benchmark on a 2-core machine against the in-run direct baseline (2 stripes,
-/// 2 GiB, 3-run medians): <see cref="DedicatedThreads"/> 0.95 (ccm), 0.91 (gcm), 0.83 (none) with no steady-state
-/// allocation; <see cref="ThreadPool"/> 0.93, 0.82, 1.01 with 5–11 KiB per GiB. Single runs of either spread by
-/// ±0.1. Before the dedicated threads did their own socket I/O (socket loops on the pool beside them), some runs
-/// needed up to twice the CPU for the same bytes, and the medians were 0.83–0.91; handing every record between
-/// two threads costs a wake-up on each side, which on a virtual machine is an interrupt between CPUs.</para>
+/// 2 GiB, 3-run medians after a warm-up): <see cref="DedicatedThreads"/> 0.95 (ccm), 0.89–0.95 (gcm, over five
+/// sets) and 1.21 (none, whose large payloads go straight between memory and socket in this mode) with at most a
+/// few KiB per GiB allocated; <see cref="ThreadPool"/> 0.93, 0.82 and 1.01 with 5–11 KiB per GiB. Single runs of
+/// either spread by ±0.15. Before the dedicated threads did their own socket I/O (socket loops on the pool beside
+/// them), some runs needed up to twice the CPU for the same bytes: handing every record between two threads costs
+/// a wake-up on each side, which on a virtual machine is an interrupt between CPUs.</para>
 /// <para><see cref="DedicatedThreads"/> is the default: it is as fast or faster for the encrypting ciphers, allocates
 /// nothing per record, keeps a stripe's crypto and copies off the shared pool, and is what the seed describes.</para>
 /// </remarks>
