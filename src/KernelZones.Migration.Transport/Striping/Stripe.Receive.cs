@@ -86,13 +86,7 @@ public sealed partial class Stripe
                 ThrowHelper.ThrowInvalidOperation($"The sink returned {destination.Length} bytes for a {header.PayloadLength}-byte record at {header.Position}.");
             }
 
-            int received = 0;
-            while (received < destination.Length && _socket.Receive(destination[received..], SocketFlags.None) is int count and > 0)
-            {
-                received += count;
-                Received(count);
-            }
-
+            int received = ReceiveInto(destination);
             if (received < destination.Length)
             {
                 _opener.Complete(RecordHeader.Size + received); // cut in the middle of this record: throws Truncated
@@ -105,7 +99,7 @@ public sealed partial class Stripe
         }
         catch (Exception ex) when (ex is not (SocketException or ObjectDisposedException))
         {
-            FailReceivingAsync(ex).AsTask().GetAwaiter().GetResult();
+            FailReceiving(ex);
             failed = true;
             return true;
         }
@@ -140,10 +134,34 @@ public sealed partial class Stripe
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveIntoAsync(Memory<byte> memory)
     {
+        if (Dedicated)
+        {
+            return ReceiveInto(memory.Span);
+        }
+
         int received = 0;
         while (received < memory.Length)
         {
-            int count = Dedicated ? _socket.Receive(memory.Span[received..], SocketFlags.None) : await _socket.ReceiveAsync(memory[received..], SocketFlags.None, _aborted).ConfigureAwait(false);
+            int count = await _socket.ReceiveAsync(memory[received..], SocketFlags.None, _aborted).ConfigureAwait(false);
+            if (count == 0)
+            {
+                break;
+            }
+
+            received += count;
+            Received(count);
+        }
+
+        return received;
+    }
+
+    /// <summary>On a dedicated thread: fills <paramref name="span"/> with blocking reads; returns fewer bytes only when the peer closed first.</summary>
+    private int ReceiveInto(Span<byte> span)
+    {
+        int received = 0;
+        while (received < span.Length)
+        {
+            int count = _socket.Receive(span[received..], SocketFlags.None);
             if (count == 0)
             {
                 break;
@@ -173,7 +191,7 @@ public sealed partial class Stripe
         }
         catch (Exception ex)
         {
-            await FailReceivingAsync(ex).ConfigureAwait(false);
+            FailReceiving(ex);
         }
     }
 
@@ -186,8 +204,7 @@ public sealed partial class Stripe
         }
         catch (Exception ex)
         {
-            // Completes synchronously: nobody is waiting on the pipe's reader, this thread is it.
-            FailReceivingAsync(ex).AsTask().GetAwaiter().GetResult();
+            FailReceiving(ex);
             return true;
         }
     }
@@ -226,7 +243,7 @@ public sealed partial class Stripe
         return false;
     }
 
-    private async ValueTask FailReceivingAsync(Exception ex)
+    private void FailReceiving(Exception ex)
     {
         bool forged = ex is RecordException { Kind: RecordErrorKind.AuthenticationFailed };
         if (forged)
@@ -237,7 +254,7 @@ public sealed partial class Stripe
         var failure = Failure((forged ? "authentication failed: " : "receiving failed: ") + ex.Message, ex);
         _transfer.Abort(failure);
         _peerEnded.TrySetException(failure);
-        await _input.Reader.CompleteAsync(failure).ConfigureAwait(false);
+        _input.Reader.Complete(failure);
     }
 
     private ReadOnlySequence<byte> OpenRecords(ReadOnlySequence<byte> buffer, out int records)

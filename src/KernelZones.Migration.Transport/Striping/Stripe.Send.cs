@@ -75,7 +75,7 @@ public sealed partial class Stripe
                         await _output.Writer.CompleteAsync().ConfigureAwait(true);
                         if (Dedicated)
                         {
-                            await EndOutputAsync().ConfigureAwait(true);
+                            EndOutput();
                         }
 
                         current.Done.TrySetResult();
@@ -98,7 +98,7 @@ public sealed partial class Stripe
             await _output.Writer.CompleteAsync(failure).ConfigureAwait(true);
             if (Dedicated)
             {
-                await _output.Reader.CompleteAsync(failure).ConfigureAwait(true);
+                _output.Reader.Complete(failure);
                 _outputEnded.TrySetException(failure);
             }
         }
@@ -149,14 +149,24 @@ public sealed partial class Stripe
     private void SendPayload(IRecordBatch batch, in OutgoingRecord record)
     {
         ReadOnlySpan<byte> payload = Payload(batch, record);
-        for (ReadOnlySpan<byte> rest = payload; !rest.IsEmpty;)
-        {
-            rest = rest[_socket.Send(rest, SocketFlags.None)..];
-        }
+        SendAll(payload);
+        Sent(payload.Length);
+    }
 
-        Interlocked.Add(ref _bytesSent, payload.Length);
+    /// <summary>On a dedicated thread: writes all of <paramref name="bytes"/> with blocking sends.</summary>
+    private void SendAll(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            bytes = bytes[_socket.Send(bytes, SocketFlags.None)..];
+        }
+    }
+
+    private void Sent(long count)
+    {
+        Interlocked.Add(ref _bytesSent, count);
         Interlocked.Exchange(ref _lastSendTicks, Environment.TickCount64);
-        TransportMetrics.AddSent(Index, payload.Length);
+        TransportMetrics.AddSent(Index, count);
     }
 
     private static ReadOnlySpan<byte> Payload(IRecordBatch batch, in OutgoingRecord record)
@@ -210,22 +220,22 @@ public sealed partial class Stripe
                 }
             }
 
-            await EndOutputAsync().ConfigureAwait(false);
+            EndOutput();
         }
         catch (Exception ex)
         {
             var failure = Failure("sending failed: " + ex.Message, ex);
             _transfer.Abort(failure);
-            await _output.Reader.CompleteAsync(failure).ConfigureAwait(false);
+            _output.Reader.Complete(failure);
             _outputEnded.TrySetException(failure);
         }
     }
 
     /// <summary>After the end-of-stream record has gone out: closes the sending half of the connection.</summary>
-    private async ValueTask EndOutputAsync()
+    private void EndOutput()
     {
         _socket.Shutdown(SocketShutdown.Send);
-        await _output.Reader.CompleteAsync().ConfigureAwait(false);
+        _output.Reader.Complete();
         _outputEnded.TrySetResult();
     }
 
@@ -235,17 +245,19 @@ public sealed partial class Stripe
     {
         foreach (ReadOnlyMemory<byte> segment in buffer)
         {
-            ReadOnlyMemory<byte> rest = segment;
-            while (!rest.IsEmpty)
+            if (Dedicated)
             {
-                int sent = Dedicated ? _socket.Send(rest.Span, SocketFlags.None) : await _socket.SendAsync(rest, SocketFlags.None, _aborted).ConfigureAwait(false);
-                rest = rest[sent..];
+                SendAll(segment.Span);
+                continue;
+            }
+
+            for (ReadOnlyMemory<byte> rest = segment; !rest.IsEmpty;)
+            {
+                rest = rest[await _socket.SendAsync(rest, SocketFlags.None, _aborted).ConfigureAwait(false)..];
             }
         }
 
-        Interlocked.Add(ref _bytesSent, buffer.Length);
-        Interlocked.Exchange(ref _lastSendTicks, Environment.TickCount64);
-        TransportMetrics.AddSent(Index, buffer.Length);
+        Sent(buffer.Length);
     }
 
     /// <summary>A single control record, sent as a one-record batch.</summary>
