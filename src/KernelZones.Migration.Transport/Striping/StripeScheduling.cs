@@ -3,7 +3,7 @@ namespace KernelZones.Migration.Transport.Striping;
 /// <summary>Where a stripe's sending and receiving loops run, and who does its socket I/O.</summary>
 /// <remarks>
 /// <para>Measured with the transport benchmark on a 2-core machine against the in-run direct baseline (2 stripes,
-/// 2 GiB, 3-run medians after a warm-up): <see cref="DedicatedThreads"/> 0.95 (ccm), 0.89–0.95 (gcm, over five
+/// 2 GiB, 3-run medians after a warm-up): <see cref="DedicatedThreads"/> 0.95 (ccm), 0.81–0.96 (gcm, over eight
 /// sets) and 1.21 (none, whose large payloads go straight between memory and socket in this mode) with at most a
 /// few KiB per GiB allocated; <see cref="ThreadPool"/> 0.93, 0.82 and 1.01 with 5–11 KiB per GiB. Single runs of
 /// either spread by ±0.15. Before the dedicated threads did their own socket I/O (socket loops on the pool beside
