@@ -105,6 +105,9 @@ public sealed partial class Stripe
     /// <summary>Blocks of one maximum-size record this stripe's pool has allocated (for tests: bounded by the pipe thresholds).</summary>
     internal int BlocksAllocated => _blocks.BlocksAllocated;
 
+    /// <summary>The stripe's socket descriptor (for tests: whether it blocks and what watches it).</summary>
+    internal SafeSocketHandle SocketHandle => _socket.SafeHandle;
+
     /// <summary>Whether every record so far was opened in place, straight from its block (for tests).</summary>
     internal bool OpenedEveryRecordInPlace => !_opener.HasCopiedRecords;
 
