@@ -63,8 +63,8 @@ public sealed partial class Stripe
         {
             // One thread per direction, as in the seed: the sending thread seals into the output pipe and writes it to
             // the socket; the receiving thread reads the socket into the input pipe and opens what it read. The socket
-            // is switched to blocking mode, so a thread that must wait sleeps in the kernel and is woken by it: no
-            // readiness event, no hand-off to another thread per record.
+            // becomes a plain blocking socket outside the runtime's epoll set, so a thread that must wait sleeps in the
+            // kernel and is woken by it: no readiness event, no hand-off to another thread per record.
             _sendThread = new LoopThread($"kz-migr send {index}", SealLoopAsync);
             _receiveThread = new LoopThread($"kz-migr receive {index}", SocketReceiveLoopAsync);
             BlockingSocket.TryMakeBlocking(socket);
