@@ -48,13 +48,18 @@ internal sealed partial class FaultLink
             return;
         }
 
-        await SendAsync(to, record, info.Direction);
         if (held.Record is { } earlier)
         {
+            // Recorded before either record goes on: the peer may fail on the reordered pair, and the case may be
+            // judged, before the sends return.
             held.Record = null;
             _proxy.Record($"#{_index} {held.Info} forwarded after {info}");
+            await SendAsync(to, record, info.Direction);
             await SendAsync(to, earlier, info.Direction);
+            return;
         }
+
+        await SendAsync(to, record, info.Direction);
     }
 
     private async Task ApplyAsync(FaultKind kind, ProxyRecord info, byte[] record, Socket to, HeldRecord held)
