@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
@@ -8,7 +7,6 @@ using KernelZones.Migration.Control;
 using KernelZones.Migration.Control.Internal;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Tests.Control;
-using Microsoft.Extensions.Logging;
 
 // Every await here is bounded by WaitAsync; the test token adds nothing.
 #pragma warning disable xUnit1051
@@ -18,13 +16,14 @@ namespace KernelZones.Migration.Tests.Hostile;
 /// <summary>Password guessing against the control service: slowed per address, one guess at a time, no lockout, no user-existence leak.</summary>
 public sealed class AuthenticationAttackTests
 {
+    private const int AuthenticationFailed = 4; // the control service's event id
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
     private static readonly IPAddress s_attacker = IPAddress.Parse("127.0.0.2");
 
     [Fact]
     public async Task Repeated_wrong_passwords_wait_ever_longer_and_the_correct_password_still_gets_in()
     {
-        var log = new CapturingLoggerFactory();
+        var log = new RecordingLoggerFactory();
         await using var destination = new TestDestination(configure: o => o with
         {
             AuthenticationFailureDelay = TimeSpan.FromMilliseconds(40), MaxAuthenticationFailureDelay = TimeSpan.FromMilliseconds(160), LoggerFactory = log,
@@ -38,17 +37,17 @@ public sealed class AuthenticationAttackTests
 
         // Each refusal was answered only after its delay: 40, 80, 160, 160, 160 ms (a lower bound, safe on a slow box).
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(600), $"5 refusals took only {clock.ElapsedMilliseconds} ms");
-        Assert.Equal(["1/40", "2/80", "3/160", "4/160", "5/160"], log.Failures());
+        Assert.Equal(["1/40", "2/80", "3/160", "4/160", "5/160"], Failures(log));
 
         Assert.IsType<Authenticated>(await AttemptAsync(destination, s_attacker, "alice", TestDestination.Password).WaitAsync(s_wait));
         Assert.IsType<ErrorMessage>(await AttemptAsync(destination, s_attacker, "alice", "after success").WaitAsync(s_wait));
-        Assert.Equal("1/40", log.Failures()[^1]);
+        Assert.Equal("1/40", Failures(log)[^1]);
     }
 
     [Fact]
     public async Task Parallel_guesses_from_one_address_are_verified_one_at_a_time()
     {
-        var log = new CapturingLoggerFactory();
+        var log = new RecordingLoggerFactory();
         await using var destination = new TestDestination(configure: o => o with
         {
             AuthenticationFailureDelay = TimeSpan.FromMilliseconds(100), MaxAuthenticationFailureDelay = TimeSpan.FromMilliseconds(100), LoggerFactory = log,
@@ -60,19 +59,19 @@ public sealed class AuthenticationAttackTests
         Assert.All(answers, a => Assert.IsType<ErrorMessage>(a));
         // Eight guesses sit out eight delays one after another, not together.
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(800), $"8 parallel guesses took only {clock.ElapsedMilliseconds} ms");
-        Assert.Equal(Enumerable.Range(1, 8).Select(n => $"{n}/100"), log.Failures());
+        Assert.Equal(Enumerable.Range(1, 8).Select(n => $"{n}/100"), Failures(log));
     }
 
     [Fact]
     public async Task An_attacker_sitting_out_long_delays_does_not_hold_up_users_at_other_addresses()
     {
-        var log = new CapturingLoggerFactory();
+        var log = new RecordingLoggerFactory();
         await using var destination = new TestDestination(configure: o => o with
         {
             AuthenticationFailureDelay = TimeSpan.FromSeconds(2), MaxAuthenticationFailureDelay = TimeSpan.FromSeconds(2), LoggerFactory = log,
         });
         Task<ControlMessage>[] attack = [.. Enumerable.Range(0, 2).Select(i => AttemptAsync(destination, s_attacker, "alice", $"guess {i}"))];
-        await log.FirstFailure.Task.WaitAsync(s_wait);
+        await log.FirstEvent(AuthenticationFailed).WaitAsync(s_wait);
 
         var answer = await AttemptAsync(destination, IPAddress.Loopback, "alice", TestDestination.Password).WaitAsync(s_wait);
 
@@ -134,38 +133,7 @@ public sealed class AuthenticationAttackTests
         return await channel.ReceiveAsync(s_wait, CancellationToken.None);
     }
 
-    /// <summary>Keeps the "authentication failed" events (id 4) as "failures/delay-ms".</summary>
-    private sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
-    {
-        private readonly ConcurrentQueue<string> _failures = new();
-
-        public TaskCompletionSource FirstFailure { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string[] Failures() => [.. _failures];
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (eventId.Id == 4 && state is IReadOnlyList<KeyValuePair<string, object?>> fields)
-            {
-                var values = fields.ToDictionary(f => f.Key, f => f.Value);
-                _failures.Enqueue($"{values["Failures"]}/{values["DelayMs"]}");
-                FirstFailure.TrySetResult();
-            }
-        }
-    }
+    /// <summary>The "authentication failed" events (id 4) as "failures/delay-ms".</summary>
+    private static string[] Failures(RecordingLoggerFactory log) =>
+        [.. log.Events.Where(e => e.Id == AuthenticationFailed).Select(e => $"{e.Fields["Failures"]}/{e.Fields["DelayMs"]}")];
 }
