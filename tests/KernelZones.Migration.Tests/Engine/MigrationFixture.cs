@@ -4,44 +4,36 @@ using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
-using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Tests.Hostile;
 
 namespace KernelZones.Migration.Tests.Engine;
 
-/// <summary>Two hosts in one process: a source with the seed's zone running on an in-memory guest, and a destination on 127.0.0.1.</summary>
+/// <summary>
+/// Two hosts in one process (<see cref="TestHost"/>s): a source with the seed's zone mig1 running on an in-memory
+/// guest, and a destination on 127.0.0.1; records the step messages the source reports.
+/// </summary>
 internal sealed class MigrationFixture : IAsyncDisposable
 {
-    public const string Password = "migrate me";
+    public const string Password = TestHost.Password;
     private readonly string _directory = Directory.CreateTempSubdirectory("kz-engine-").FullName;
-    private readonly ServerIdentity _identity;
+    private readonly TestHost _source;
+    private readonly TestHost _destination;
 
     public MigrationFixture(long memoryBytes, Func<MigrationDestinationOptions, MigrationDestinationOptions>? configure = null, string? cpuArch = null)
     {
-        _identity = ServerIdentity.LoadOrCreate(Path.Combine(_directory, "identity"), "kz-dest");
-        var users = UserDatabase.Parse(UserDatabase.FormatEntry("root", ZoneAuthorization.All, PasswordVerifier.CreateUnchecked(Password, 1000)), "users", 1000);
-        var options = new MigrationDestinationOptions
-        {
-            Control = new ControlServiceOptions { ListenAddress = System.Net.IPAddress.Loopback, Port = 0, Identity = _identity, Users = users, Offer = new HostOffer { AllowNone = true } },
-            DataEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
-        };
-        Destination = new MigrationDestination(DestinationHost, configure?.Invoke(options) ?? options);
-        Destination.Start();
-        File.WriteAllText(KnownHosts, $"127.0.0.1:{Destination.ControlPort} {_identity.Fingerprint}\n");
-
-        Guest = new InMemoryGuest(memoryBytes);
-        Zone = SourceHost.Configure(Seed(memoryBytes, cpuArch));
-        Zone.Install();
-        Zone.Boot();
-        Source = new MigrationSource(SourceHost, new ControlClientOptions { KnownHostsPath = KnownHosts, Offer = new HostOffer { AllowNone = true } });
+        _destination = new TestHost("kz-dest", KnownHosts, configure);
+        _source = new TestHost("kz-src", KnownHosts);
+        Guest = _source.AddZone(Seed(memoryBytes, cpuArch));
+        Zone = SourceHost.Get("mig1");
     }
 
-    public ZoneHost SourceHost { get; } = new();
+    public ZoneHost SourceHost => _source.Zones;
 
-    public ZoneHost DestinationHost { get; } = new();
+    public ZoneHost DestinationHost => _destination.Zones;
 
-    public MigrationDestination Destination { get; }
+    public MigrationDestination Destination => _destination.Destination;
 
-    public MigrationSource Source { get; }
+    public MigrationSource Source => _source.Source;
 
     public InMemoryGuest Guest { get; }
 
@@ -49,9 +41,9 @@ internal sealed class MigrationFixture : IAsyncDisposable
 
     public string KnownHosts => Path.Combine(_directory, "known_hosts");
 
-    public RemoteAddress Address => RemoteAddress.Parse($"rads://root@127.0.0.1:{Destination.ControlPort}");
+    public RemoteAddress Address => _destination.Address;
 
-    public ControlCredential Credential => ControlCredential.FromPassword("root", Password);
+    public ControlCredential Credential => TestHost.Credential;
 
     public List<string> Messages { get; } = [];
 
@@ -78,28 +70,13 @@ internal sealed class MigrationFixture : IAsyncDisposable
     }
 
     /// <summary>The seed's zone mig1: solaris-kz, 4 vCPUs, its NFS storage template.</summary>
-    public static ZoneConfiguration Seed(long memoryBytes, string? cpuArch = null)
-    {
-        var builder = new ZoneConfigurationBuilder("mig1")
-            .SetProperty("brand", "solaris-kz")
-            .AddResource("anet", ("id", "0"), ("lower-link", "auto"))
-            .AddResource("device", ("storage", "nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}"), ("id", "0"), ("bootpri", "0"))
-            .AddResource("virtual-cpu", ("ncpus", "4"))
-            .AddResource("capped-memory", ("physical", new MemorySize(memoryBytes).ToString()));
-        if (cpuArch is not null)
-        {
-            builder.SetProperty("cpu-arch", cpuArch);
-        }
-
-        return builder.Build();
-    }
+    public static ZoneConfiguration Seed(long memoryBytes, string? cpuArch = null) => TestHost.KernelZone("mig1", memoryBytes, cpus: 4, cpuArch);
 
     public async ValueTask DisposeAsync()
     {
-        await Destination.DisposeAsync();
+        await _destination.DisposeAsync();
         (Destination.FindGuest("mig1") as IDisposable)?.Dispose();
-        Guest.Dispose();
-        _identity.Dispose();
+        await _source.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 

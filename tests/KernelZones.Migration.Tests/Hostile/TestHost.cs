@@ -49,21 +49,34 @@ internal sealed class TestHost : IAsyncDisposable
     public static ControlCredential Credential => ControlCredential.FromPassword("root", Password);
 
     /// <summary>Configures, installs and boots a migratable zone on a fresh guest of <paramref name="memoryBytes"/>.</summary>
-    public InMemoryGuest AddZone(string zoneName, long memoryBytes)
+    public InMemoryGuest AddZone(string zoneName, long memoryBytes) => AddZone(KernelZone(zoneName, memoryBytes));
+
+    /// <summary>Configures, installs and boots <paramref name="configuration"/> on a fresh guest of its memory size.</summary>
+    public InMemoryGuest AddZone(ZoneConfiguration configuration)
     {
-        var configuration = new ZoneConfigurationBuilder(zoneName)
-            .SetProperty("brand", "solaris-kz")
-            .AddResource("anet", ("id", "0"), ("lower-link", "auto"))
-            .AddResource("device", ("storage", "nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}"), ("id", "0"), ("bootpri", "0"))
-            .AddResource("virtual-cpu", ("ncpus", "2"))
-            .AddResource("capped-memory", ("physical", new MemorySize(memoryBytes).ToString()))
-            .Build();
         Zone zone = Zones.Configure(configuration);
         zone.Install();
         zone.Boot();
-        var guest = new InMemoryGuest(memoryBytes);
-        _running.Add(zoneName, guest);
+        var guest = new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes);
+        _running.Add(configuration.ZoneName, guest);
         return guest;
+    }
+
+    /// <summary>A live-migratable kernel zone as the seed configures one: solaris-kz, one anet, its NFS storage template.</summary>
+    public static ZoneConfiguration KernelZone(string zoneName, long memoryBytes, int cpus = 2, string? cpuArch = null)
+    {
+        var builder = new ZoneConfigurationBuilder(zoneName)
+            .SetProperty("brand", "solaris-kz")
+            .AddResource("anet", ("id", "0"), ("lower-link", "auto"))
+            .AddResource("device", ("storage", "nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}"), ("id", "0"), ("bootpri", "0"))
+            .AddResource("virtual-cpu", ("ncpus", cpus.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .AddResource("capped-memory", ("physical", new MemorySize(memoryBytes).ToString()));
+        if (cpuArch is not null)
+        {
+            builder.SetProperty("cpu-arch", cpuArch);
+        }
+
+        return builder.Build();
     }
 
     /// <summary>The guest that runs <paramref name="zoneName"/> here.</summary>
