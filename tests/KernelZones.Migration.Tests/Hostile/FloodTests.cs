@@ -31,14 +31,8 @@ public sealed class FloodTests : IDisposable
     [Fact]
     public async Task Unfinished_handshakes_on_both_ports_are_shed_by_the_caps_while_a_migration_completes()
     {
-        // Long handshake timeouts: whatever a flood connection sees within the test is the cap at work, not the timer.
         await using var source = new TestHost("kz-src", _knownHosts);
-        await using var destination = new TestHost("kz-dst", _knownHosts, o => new MigrationDestinationOptions
-        {
-            Control = o.Control with { HandshakeTimeout = TimeSpan.FromSeconds(60) },
-            DataEndPoint = o.DataEndPoint,
-            Transport = new StripeOptions { HandshakeTimeout = TimeSpan.FromSeconds(60) },
-        });
+        await using var destination = new TestHost("kz-dst", _knownHosts, PatientHandshakes);
         InMemoryGuest guest = source.AddZone("web1", 64L << 20);
         guest.Memory.FillRandom(0, 48L << 20, seed: 40);
         using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 16, WorkingSetBytes = 8L << 20 });
@@ -95,12 +89,7 @@ public sealed class FloodTests : IDisposable
     public async Task A_migration_started_while_both_ports_are_full_of_silent_connections_gets_through()
     {
         await using var source = new TestHost("kz-src", _knownHosts);
-        await using var destination = new TestHost("kz-dst", _knownHosts, o => new MigrationDestinationOptions
-        {
-            Control = o.Control with { HandshakeTimeout = TimeSpan.FromSeconds(60) },
-            DataEndPoint = o.DataEndPoint,
-            Transport = new StripeOptions { HandshakeTimeout = TimeSpan.FromSeconds(60) },
-        });
+        await using var destination = new TestHost("kz-dst", _knownHosts, PatientHandshakes);
         InMemoryGuest guest = source.AddZone("web1", 32L << 20);
         guest.Memory.FillRandom(0, 24L << 20, seed: 41);
         var silent = new List<Socket>();
@@ -241,4 +230,12 @@ public sealed class FloodTests : IDisposable
             }
         }
     }
+
+    /// <summary>Long handshake timeouts on both ports: whatever a flood connection sees within a test is the cap at work, not the timer.</summary>
+    private static MigrationDestinationOptions PatientHandshakes(MigrationDestinationOptions options) => new()
+    {
+        Control = options.Control with { HandshakeTimeout = TimeSpan.FromSeconds(60) },
+        DataEndPoint = options.DataEndPoint,
+        Transport = new StripeOptions { HandshakeTimeout = TimeSpan.FromSeconds(60) },
+    };
 }
