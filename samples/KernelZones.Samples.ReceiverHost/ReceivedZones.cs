@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using KernelZones.Migration;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Guests;
@@ -8,16 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace KernelZones.Samples.ReceiverHost;
 
 /// <summary>
-/// This host's zones: the <see cref="ZoneHost"/> the destination migrates into, the configurations received
-/// (kept as export files in the state directory, as <c>/etc/zones</c> keeps them) and a <c>zoneadm list -s</c>
-/// status file rewritten after every change.
+/// This host's zones: the <see cref="ZoneHost"/> the destination migrates into, the configurations received (made
+/// durable in the state directory's <c>zones/</c> before a commit, as <c>/etc/zones</c> keeps them) and a
+/// <c>zoneadm list -s</c> status file rewritten atomically after every change.
 /// </summary>
-internal sealed class ReceivedZones
+internal sealed class ReceivedZones : IZoneStore
 {
-    private const string ConfigurationExtension = ".cfg";
-
     private readonly ReceiverSettings _settings;
     private readonly ILogger _log;
+    private readonly ZoneDirectory _directory;
     private readonly ConcurrentDictionary<string, Zone> _watched = new(StringComparer.Ordinal);
     private readonly Lock _statusGate = new();
 
@@ -25,19 +25,21 @@ internal sealed class ReceivedZones
     {
         _settings = settings;
         _log = log;
+        _directory = new ZoneDirectory(settings.ZonesDirectory);
     }
 
     public ZoneHost Host { get; } = new();
 
-    /// <summary>Configures every saved zone, detached: its guest's memory did not survive the last run.</summary>
+    /// <summary>
+    /// Configures every saved zone, detached (its guest's memory did not survive the last run), and replaces the status
+    /// file, which may still show the zones of a run that ended without a clean stop.
+    /// </summary>
     public void LoadSaved()
     {
-        Directory.CreateDirectory(_settings.ZonesDirectory);
-        foreach (string file in Directory.EnumerateFiles(_settings.ZonesDirectory, "*" + ConfigurationExtension).Order(StringComparer.Ordinal))
+        foreach (ZoneConfiguration configuration in _directory.Load())
         {
-            string name = Path.GetFileNameWithoutExtension(file);
-            Watch(Host.Configure(ZoneConfiguration.ParseExport(File.ReadAllText(file), name)));
-            ReceiverLog.ZoneRestored(_log, name, file);
+            Watch(Host.Configure(configuration));
+            ReceiverLog.ZoneRestored(_log, configuration.ZoneName, _directory.FileOf(configuration.ZoneName));
         }
 
         WriteStatus();
@@ -57,12 +59,42 @@ internal sealed class ReceivedZones
         return guest;
     }
 
+    /// <inheritdoc/>
+    public async Task SaveAsync(ZoneConfiguration configuration, CancellationToken cancellationToken)
+    {
+        string file = _directory.FileOf(configuration.ZoneName);
+        try
+        {
+            await _directory.SaveAsync(configuration, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ReceiverLog.ZoneSaveFailed(_log, configuration.ZoneName, file, e);
+            throw;
+        }
+
+        ReceiverLog.ZoneSaved(_log, configuration.ZoneName, file);
+    }
+
+    /// <inheritdoc/>
+    public async Task DeleteAsync(string zoneName, CancellationToken cancellationToken)
+    {
+        await _directory.DeleteAsync(zoneName, cancellationToken);
+        ReceiverLog.ZoneRecordRemoved(_log, zoneName, _directory.FileOf(zoneName));
+    }
+
+    /// <summary>Replaces the status file in one step (write, flush to disk, rename): a reader never sees half of it.</summary>
     public void WriteStatus()
     {
         lock (_statusGate)
         {
             string temporary = _settings.StatusFile + ".new";
-            File.WriteAllText(temporary, Host.ListStatus());
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(Host.ListStatus()));
+                stream.Flush(flushToDisk: true);
+            }
+
             File.Move(temporary, _settings.StatusFile, overwrite: true);
         }
     }
@@ -91,34 +123,24 @@ internal sealed class ReceivedZones
     {
         Zone zone = change.Zone;
         ReceiverLog.ZoneChanged(_log, zone.Name, change.Previous, change.Current, change.Operation);
+        if (change.Operation == ZoneOperation.CompleteMigrationIn)
+        {
+            ReceiverLog.ZoneMigratedIn(_log, zone.Name, _directory.FileOf(zone.Name));
+        }
+        else if (zone.IsDeleted)
+        {
+            zone.StateChanged -= OnStateChanged;
+            _watched.TryRemove(new KeyValuePair<string, Zone>(zone.Name, zone));
+            ReceiverLog.MigrationDiscarded(_log, zone.Name);
+        }
+
         try
         {
-            if (change.Operation == ZoneOperation.CompleteMigrationIn)
-            {
-                string file = Save(zone.Configuration);
-                ReceiverLog.ZoneMigratedIn(_log, zone.Name, file);
-            }
-            else if (zone.IsDeleted)
-            {
-                zone.StateChanged -= OnStateChanged;
-                _watched.TryRemove(new KeyValuePair<string, Zone>(zone.Name, zone));
-                ReceiverLog.MigrationDiscarded(_log, zone.Name);
-            }
-
             WriteStatus();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ReceiverLog.SaveFailed(_log, zone.Name, _settings.StateDirectory, e);
+            ReceiverLog.StatusFailed(_log, zone.Name, _settings.StatusFile, e);
         }
-    }
-
-    private string Save(ZoneConfiguration configuration)
-    {
-        string file = Path.Combine(_settings.ZonesDirectory, configuration.ZoneName + ConfigurationExtension);
-        string temporary = file + ".new";
-        File.WriteAllText(temporary, configuration.ToExport());
-        File.Move(temporary, file, overwrite: true);
-        return file;
     }
 }

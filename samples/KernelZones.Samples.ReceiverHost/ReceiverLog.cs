@@ -12,7 +12,7 @@ internal static partial class ReceiverLog
     [LoggerMessage(2, LogLevel.Information, "Zone '{Zone}': {Previous} -> {Current} ({Operation})")]
     public static partial void ZoneChanged(ILogger logger, string zone, ZoneStatus previous, ZoneStatus current, ZoneOperation operation);
 
-    [LoggerMessage(3, LogLevel.Information, "Zone '{Zone}' is running on this host (migrated in); configuration saved to {File}")]
+    [LoggerMessage(3, LogLevel.Information, "Zone '{Zone}' is running on this host (migrated in); configuration in {File}")]
     public static partial void ZoneMigratedIn(ILogger logger, string zone, string file);
 
     [LoggerMessage(4, LogLevel.Information, "Zone '{Zone}': incoming migration discarded")]
@@ -24,6 +24,15 @@ internal static partial class ReceiverLog
     [LoggerMessage(6, LogLevel.Information, "Stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(7, LogLevel.Error, "Cannot save the state of zone '{Zone}' in {Directory}")]
-    public static partial void SaveFailed(ILogger logger, string zone, string directory, Exception exception);
+    [LoggerMessage(7, LogLevel.Error, "Cannot write the status file {File} after a change of zone '{Zone}'")]
+    public static partial void StatusFailed(ILogger logger, string zone, string file, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Information, "Zone '{Zone}' saved to {File} (durable before the commit)")]
+    public static partial void ZoneSaved(ILogger logger, string zone, string file);
+
+    [LoggerMessage(9, LogLevel.Error, "Cannot save zone '{Zone}' to {File}: the commit is refused, the zone keeps running on its source")]
+    public static partial void ZoneSaveFailed(ILogger logger, string zone, string file, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Information, "Zone '{Zone}': saved configuration {File} removed (the migration was not committed)")]
+    public static partial void ZoneRecordRemoved(ILogger logger, string zone, string file);
 }

@@ -45,4 +45,7 @@ public enum MigrationFailureKind
 
     /// <summary>The peer aborted the migration.</summary>
     Aborted = 13,
+
+    /// <summary>The destination could not make the zone durable (its <see cref="Lifecycle.IZoneStore"/> failed), so it refused the commit.</summary>
+    Persistence = 14,
 }

@@ -66,7 +66,8 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
         {
             KnownHostsPath = store.KnownHostsPath,
             TrustOnFirstUse = true,
-            Offer = new HostOffer { AllowNone = arguments.Cipher == "none" },
+            // This host's opt-in to 'none' is '-c none' itself; '-c list' shows what '-c none' would offer.
+            Offer = new HostOffer { AllowNone = arguments.Cipher == "none" || arguments.ListCiphers },
             LoggerFactory = loggers,
         };
         var source = new MigrationSource(host, arguments.PeerTimeout is { } idle ? client with { IdleTimeout = idle } : client);
@@ -80,7 +81,7 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
             }
 
             CheckRunning(zone);
-            MigrationResult result = await MigrateAsync(source, zone, remote, credential, cancel.Token);
+            MigrationResult result = await MigrateAsync(source, zone, remote, credential, loggers, cancel.Token);
             return Finish(zone, result);
         }
         catch (Exception e) when (signal is { } received && e is MigrationException or OperationCanceledException)
@@ -96,7 +97,7 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
         }
     }
 
-    private async Task<MigrationResult> MigrateAsync(MigrationSource source, Zone zone, RemoteAddress remote, ControlCredential credential, CancellationToken cancellationToken)
+    private async Task<MigrationResult> MigrateAsync(MigrationSource source, Zone zone, RemoteAddress remote, ControlCredential credential, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         using var guest = SimulatedGuest.Boot(zone.Configuration, arguments.Workload);
         using var sent = new SentBytes();
@@ -110,7 +111,9 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
                 Cipher = arguments.Cipher,
                 DryRun = arguments.DryRun,
                 Progress = progress,
-                Transport = arguments.PeerTimeout is { } peerTimeout ? new StripeOptions { PeerTimeout = peerTimeout } : StripeOptions.Default,
+                Transport = arguments.PeerTimeout is { } peerTimeout
+                    ? new StripeOptions { PeerTimeout = peerTimeout, LoggerFactory = loggers }
+                    : new StripeOptions { LoggerFactory = loggers },
             };
             return await source.MigrateAsync(zoneName, guest.Guest, remote, credential, options, cancellationToken);
         }

@@ -34,7 +34,7 @@ public static class ControlClient
         {
             channel = await OpenTlsAsync(address, validator, options, timer.Token).ConfigureAwait(false);
             validator.CommitPin();
-            ControlPeer peer = await GreetAsync(channel, user, credential, options, timer.Token).ConfigureAwait(false);
+            ControlPeer peer = await GreetAsync(channel, address.Host, user, credential, options, timer.Token).ConfigureAwait(false);
             var connection = new ControlConnection(channel, peer, options.IdleTimeout);
             channel = null;
             return connection;
@@ -98,19 +98,21 @@ public static class ControlClient
         }
     }
 
-    private static async Task<ControlPeer> GreetAsync(MessageChannel channel, string user, ControlCredential credential, ControlClientOptions options, CancellationToken cancellationToken)
+    private static async Task<ControlPeer> GreetAsync(MessageChannel channel, string host, string user, ControlCredential credential, ControlClientOptions options, CancellationToken cancellationToken)
     {
         TimeSpan limit = options.ConnectTimeout;
         Hello local = options.Offer.ToHello();
         await channel.SendAsync(local, limit, cancellationToken).ConfigureAwait(false);
-        Hello peerHello = await ReceiveAsync<Hello>(channel, "the destination", limit, cancellationToken).ConfigureAwait(false);
-        int version = ProtocolVersion.Agree(local, peerHello);
-        AuthChallenge challenge = await ReceiveAsync<AuthChallenge>(channel, peerHello.HostName, limit, cancellationToken).ConfigureAwait(false);
+        string destination = $"the destination ({host})";
+        Hello greeting = await ReceiveAsync<Hello>(channel, destination, limit, cancellationToken).ConfigureAwait(false);
+        int version = ProtocolVersion.Agree(local, greeting);
+        AuthChallenge challenge = await ReceiveAsync<AuthChallenge>(channel, destination, limit, cancellationToken).ConfigureAwait(false);
         ControlMessage proof = credential.Key is { } key
             ? new KeyAuthentication(user, key.PublicKey.ToBlob(), key.Sign(KeyChallenge.Build(challenge.Nonce, channel.RemoteCertificate!.GetRawCertData(), user)))
             : new PasswordAuthentication(user, credential.Password!);
         await channel.SendAsync(proof, limit, cancellationToken).ConfigureAwait(false);
-        Authenticated result = await ReceiveAsync<Authenticated>(channel, peerHello.HostName, limit, cancellationToken).ConfigureAwait(false);
+        Authenticated result = await ReceiveAsync<Authenticated>(channel, destination, limit, cancellationToken).ConfigureAwait(false);
+        Hello peerHello = await ReceiveAsync<Hello>(channel, destination, limit, cancellationToken).ConfigureAwait(false);
         ZoneAuthorization authorization = result.AllZones ? ZoneAuthorization.All : ZoneAuthorization.For(result.Zones);
         return new ControlPeer(result.User, authorization, local, peerHello, version, null);
     }

@@ -64,8 +64,9 @@ public sealed partial class ControlService
             await channel.AuthenticateAsServerAsync(TlsOptions(), timer.Token).ConfigureAwait(false);
             Hello local = _options.Offer.ToHello();
             Hello peerHello = await ReceiveExpectedAsync<Hello>(channel, "the peer", timer.Token).ConfigureAwait(false);
-            int version = ProtocolVersion.Agree(local, peerHello);
-            await channel.SendAsync(local, _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
+            Hello greeting = local.ToGreeting();
+            int version = ProtocolVersion.Agree(greeting, peerHello);
+            await channel.SendAsync(greeting, _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
             byte[] nonce = RandomNumberGenerator.GetBytes(KeyChallenge.NonceSize);
             await channel.SendAsync(new AuthChallenge(nonce), _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
             UserAccount account = await AuthenticateAsync(channel, remote, nonce, pending, timer.Token).ConfigureAwait(false);
@@ -77,6 +78,7 @@ public sealed partial class ControlService
 
             var authorization = account.Authorization;
             await channel.SendAsync(new Authenticated(account.Name, authorization.AllZones, [.. authorization.Zones]), _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
+            await channel.SendAsync(local, _options.HandshakeTimeout, timer.Token).ConfigureAwait(false); // the host's offer, to an authenticated peer only
             return new ControlPeer(account.Name, authorization, local, peerHello, version, remote);
         }
         catch (Exception e) when (e is MigrationException or AuthenticationException or IOException or OperationCanceledException)

@@ -44,6 +44,15 @@ public sealed record Hello(
         MessageFieldWriter.WriteStringList(ref writer, Features);
     }
 
+    /// <summary>
+    /// What a destination says before the source has authenticated: the protocol versions and features, nothing about
+    /// the host (name, CPUs, ciphers, memory), which it sends in a second hello once the source has logged in.
+    /// </summary>
+    internal Hello ToGreeting() => this with
+    {
+        HostName = string.Empty, CpuCount = 0, Ciphers = [], AllowNone = false, CpuArchClasses = [], HostCompatibleLevels = [], FreeMemoryBytes = 0,
+    };
+
     internal static Hello Read(ref MessagePackReader reader, string name, int count)
     {
         var fields = new MessageFieldReader(ref reader, name, count, 10);

@@ -63,6 +63,9 @@ internal static partial class MigrationLog
     [LoggerMessage(28, LogLevel.Warning, "Incoming migration of zone '{Zone}' discarded; this host is as it was before")]
     public static partial void IncomingDiscarded(ILogger logger, string zone);
 
+    [LoggerMessage(60, LogLevel.Error, "Incoming migration of zone '{Zone}' was discarded, but its durable record could not be taken back; the zone may reappear, configured, after a restart of this host")]
+    public static partial void ZoneRecordNotRestored(ILogger logger, string zone, Exception exception);
+
     /// <summary>The engine's log category, for both sides.</summary>
     public const string EngineCategory = "KernelZones.Migration.Engine";
 }

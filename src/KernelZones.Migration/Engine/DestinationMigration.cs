@@ -189,7 +189,9 @@ internal sealed partial class DestinationMigration
     private async Task VerifyAsync(CancellationToken cancellationToken)
     {
         using var verifying = MigrationActivities.StartPhase(MigrationActivities.Verify, _phase);
+        StartSaving(cancellationToken); // while the last round arrives: the flush to disk costs no downtime of its own
         await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await SavedAsync(cancellationToken).ConfigureAwait(false); // the source gives the zone up on this answer: it must be durable first
         byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
         await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
     }
@@ -250,6 +252,7 @@ internal sealed partial class DestinationMigration
                 zone.Detach();
             }
 
+            await UndoSaveAsync(zone.Name).ConfigureAwait(false);
             if (_imported)
             {
                 _host.Delete(zone.Name);

@@ -2,6 +2,7 @@ using System.Net;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Control;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Transport.Striping;
 
@@ -53,6 +54,13 @@ public sealed class MigrationDestinationOptions
 
     /// <summary>An upper bound on data connections per migration; 0 (default) means only the standard rule applies.</summary>
     public int MaxStripes { get; init; }
+
+    /// <summary>
+    /// Where the zones this host receives are made durable before the commit (see <see cref="IZoneStore"/>). Default
+    /// <see langword="null"/>: received zones live only in <see cref="MigrationDestination.Host"/>, and a zone committed
+    /// here is lost with this process; set it on every host that must find its zones after a restart.
+    /// </summary>
+    public IZoneStore? ZoneStore { get; init; }
 
     /// <summary>How long to wait for every stripe of a transfer to connect. Default 30 s.</summary>
     public TimeSpan StripeWait { get; init; } = TimeSpan.FromSeconds(30);

@@ -60,6 +60,9 @@ internal sealed partial class SourceMigration
             using (MigrationActivities.StartPhase(MigrationActivities.Setup, activity))
             {
                 connection = await ControlClient.ConnectAsync(destination, credential, control, token).ConfigureAwait(false);
+                // The cipher is agreed from the two offers before anything is created on the destination: a cipher it
+                // would refuse (say 'none' where it is not allowed) fails here, not after import, attach and boot.
+                CipherChoice.Choose(_options.Cipher, connection.LocalHello, connection.PeerHello);
                 await PrepareDestinationAsync(connection, token).ConfigureAwait(false);
                 if (_options.DryRun)
                 {
@@ -245,8 +248,9 @@ internal sealed partial class SourceMigration
     private MigrationException AsMigrationException(Exception ex, CancellationToken cancellationToken) => ex switch
     {
         _ when _interruption is not null => _interruption,
+        // A cancelled caller is the cause, whichever wait noticed it first (a connection torn down by it, say).
+        OperationCanceledException or TransportException or MigrationException when cancellationToken.IsCancellationRequested => new MigrationException(MigrationFailureKind.Aborted, $"zone '{ZoneName}': the migration was cancelled; the zone keeps running on the source.", ex),
         MigrationException migration => migration,
-        OperationCanceledException or TransportException when cancellationToken.IsCancellationRequested => new MigrationException(MigrationFailureKind.Aborted, $"zone '{ZoneName}': the migration was cancelled; the zone keeps running on the source.", ex),
         TransportException transport => new MigrationException(MigrationFailureKind.Connection, $"zone '{ZoneName}': the memory transfer failed: {transport.Message}", ex),
         _ => new MigrationException(MigrationFailureKind.Unknown, $"zone '{ZoneName}': {ex.Message}", ex),
     };

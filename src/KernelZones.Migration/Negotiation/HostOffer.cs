@@ -31,7 +31,12 @@ public sealed record HostOffer
     /// <summary>Optional protocol features implemented. Default: none.</summary>
     public IReadOnlyList<string> Features { get; init; } = [];
 
-    /// <summary>The hello announcing this offer and the protocol versions this library speaks.</summary>
+    /// <summary>
+    /// The hello announcing this offer and the protocol versions this library speaks. Its cipher list holds <c>none</c>
+    /// only when <see cref="AllowNone"/> is set: a host lists what it would accept.
+    /// </summary>
     public Hello ToHello() => new(
-        ProtocolVersion.Minimum, ProtocolVersion.Current, HostName, CpuCount, Ciphers, AllowNone, CpuArchClasses, HostCompatibleLevels, FreeMemoryBytes, Features);
+        ProtocolVersion.Minimum, ProtocolVersion.Current, HostName, CpuCount,
+        AllowNone ? Ciphers : [.. Ciphers.Where(c => c != CipherSuite.None)],
+        AllowNone, CpuArchClasses, HostCompatibleLevels, FreeMemoryBytes, Features);
 }

@@ -25,6 +25,11 @@ public sealed class ControlServiceTests
         Assert.Equal("alice", server.User);
         Assert.True(server.Authorization.AllZones);
         Assert.Equal(client.LocalHello.HostName, server.PeerHello.HostName);
+        // The destination's full offer, once authenticated.
+        Assert.Equal(server.LocalHello.HostName, client.PeerHello.HostName);
+        Assert.NotEmpty(client.PeerHello.HostName);
+        Assert.Equal(server.LocalHello.Ciphers, client.PeerHello.Ciphers);
+        Assert.Equal(server.LocalHello.CpuCount, client.PeerHello.CpuCount);
         await client.SendAsync(new Attach("web1")).AsTask().WaitAsync(s_wait);
         Acknowledged ack = await client.ReceiveAsync<Acknowledged>().AsTask().WaitAsync(s_wait);
         Assert.Equal(MessageKind.Attach, ack.Step);

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using KernelZones.Migration.Control;
 using KernelZones.Migration.Control.Internal;
+using KernelZones.Migration.Negotiation;
 
 // Every await here is bounded by WaitAsync(30 s); the test token adds nothing.
 #pragma warning disable xUnit1051
@@ -60,6 +61,25 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task Before_login_the_destination_tells_its_protocol_versions_and_nothing_about_the_host()
+    {
+        await using var destination = new TestDestination();
+        (_, MessageChannel channel) = await OpenAsync(destination);
+        await using (channel)
+        {
+            await channel.SendAsync(new HostOffer { HostName = "curious" }.ToHello(), s_wait, CancellationToken.None).AsTask().WaitAsync(s_wait);
+            var greeting = (Hello)await channel.ReceiveAsync(s_wait, CancellationToken.None).AsTask().WaitAsync(s_wait);
+            Assert.Equal((ProtocolVersion.Minimum, ProtocolVersion.Current), (greeting.MinVersion, greeting.MaxVersion));
+            Assert.Equal(string.Empty, greeting.HostName);
+            Assert.Equal(0, greeting.CpuCount);
+            Assert.Empty(greeting.Ciphers);
+            Assert.Empty(greeting.CpuArchClasses);
+            Assert.Empty(greeting.HostCompatibleLevels);
+            Assert.Equal(0, greeting.FreeMemoryBytes);
+        }
+    }
+
+    [Fact]
     public async Task Version_from_the_future_is_refused_naming_both_ranges()
     {
         await using var destination = new TestDestination();
@@ -71,7 +91,8 @@ public sealed class HostileInputTests
             var error = (ErrorMessage)await channel.ReceiveAsync(s_wait, CancellationToken.None).AsTask().WaitAsync(s_wait);
             Assert.Equal(MigrationFailureKind.Version, error.Failure);
             Assert.Contains("future-host speaks version 9", error.Message, StringComparison.Ordinal);
-            Assert.Contains("versions 1-2", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"the destination speaks version {ProtocolVersion.Current}", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Environment.MachineName, error.Message, StringComparison.Ordinal); // nothing about the host before login
         }
     }
 

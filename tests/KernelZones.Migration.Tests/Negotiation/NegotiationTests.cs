@@ -11,8 +11,15 @@ public sealed class NegotiationTests
     [Fact]
     public void Cipher_list_shows_both_hosts()
     {
-        var list = new CipherList(Host("s").Ciphers, Host("d", ciphers: ["aes-128-gcm", "none"]).Ciphers);
+        var list = new CipherList(Host("s", allowNone: true).Ciphers, Host("d", allowNone: true, ciphers: ["aes-128-gcm", "none"]).Ciphers);
         Assert.Equal(["source ciphers: aes-128-ccm aes-128-gcm none", "destination ciphers: aes-128-gcm none"], list.Lines);
+    }
+
+    [Fact]
+    public void A_host_that_does_not_allow_none_does_not_list_it()
+    {
+        Assert.Equal(["aes-128-ccm", "aes-128-gcm"], Host("d").Ciphers);
+        Assert.Equal(["aes-128-ccm", "aes-128-gcm", "none"], Host("d", allowNone: true).Ciphers);
     }
 
     [Fact]
@@ -77,12 +84,13 @@ public sealed class NegotiationTests
     }
 
     [Fact]
-    public void Versions_accept_current_and_previous()
+    public void Versions_accept_the_supported_range_only()
     {
         Hello local = Host("a");
         Assert.Equal(ProtocolVersion.Current, ProtocolVersion.Agree(local, local));
-        Assert.Equal(ProtocolVersion.Minimum, ProtocolVersion.Agree(local, local with { MinVersion = 1, MaxVersion = 1 }));
-        MigrationException e = Assert.Throws<MigrationException>(() => ProtocolVersion.Agree(local, local with { HostName = "old", MinVersion = 0, MaxVersion = 0 }));
+        Assert.Equal(ProtocolVersion.Minimum, ProtocolVersion.Agree(local, local with { MinVersion = ProtocolVersion.Minimum, MaxVersion = ProtocolVersion.Minimum }));
+        MigrationException e = Assert.Throws<MigrationException>(() => ProtocolVersion.Agree(local, local with { HostName = "old", MinVersion = 2, MaxVersion = 2 }));
         Assert.Equal(MigrationFailureKind.Version, e.Kind);
+        Assert.Contains("old speaks version 2", e.Message, StringComparison.Ordinal);
     }
 }
