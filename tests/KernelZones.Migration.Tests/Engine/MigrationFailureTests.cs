@@ -74,4 +74,34 @@ public sealed class MigrationFailureTests
         await LiveMigrationTests.AssertDestinationCleanAsync(fixture);
         Assert.NotNull(error.Message);
     }
+
+    [Fact]
+    public async Task None_to_a_destination_that_does_not_allow_it_is_refused_before_anything_is_created_there()
+    {
+        int guestsCreated = 0;
+        await using var fixture = new MigrationFixture(16L << 20, o => new MigrationDestinationOptions
+        {
+            Control = o.Control with { Offer = new HostOffer { HostName = "strict", AllowNone = false } },
+            DataEndPoint = o.DataEndPoint,
+            CreateGuest = configuration =>
+            {
+                Interlocked.Increment(ref guestsCreated);
+                return new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes);
+            },
+        });
+
+        CipherList ciphers = await fixture.Source.ListCiphersAsync(fixture.Address, fixture.Credential).WaitAsync(s_timeout);
+        var error = await Assert.ThrowsAsync<MigrationException>(() => fixture.MigrateAsync(new MigrationOptions { Cipher = "none" }).WaitAsync(s_timeout));
+
+        Assert.DoesNotContain("none", ciphers.Destination);
+        Assert.Contains("none", ciphers.Source);
+        Assert.Equal(MigrationFailureKind.Cipher, error.Kind);
+        Assert.Contains("not allowed by the destination (strict)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(fixture.Messages, m => m.Contains("Importing zone configuration", StringComparison.Ordinal));
+        await fixture.Destination.WhenConnectionsEndedAsync().WaitAsync(s_timeout);
+        Assert.Equal(0, Volatile.Read(ref guestsCreated));
+        Assert.Null(fixture.DestinationHost.Find("mig1"));
+        Assert.Equal(ZoneState.Running, fixture.Zone.State);
+        Assert.Equal(ZoneAuxiliaryState.None, fixture.Zone.AuxiliaryState);
+    }
 }
