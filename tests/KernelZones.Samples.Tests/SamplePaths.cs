@@ -14,6 +14,10 @@ internal static class SamplePaths
     /// <summary>The two-namespace script, <c>samples/two-hosts/run.sh</c>.</summary>
     public static string TwoHostsScript => Find("TwoHostsScript");
 
+    /// <summary>The repository's top folder (where <c>README.md</c> is).</summary>
+    public static string Repository => typeof(SamplePaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .First(a => a.Key == "Repository").Value!.TrimEnd('/');
+
     private static string Find(string assemblyName)
     {
         string path = typeof(SamplePaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

@@ -41,16 +41,23 @@ internal sealed class SampleProcess : IAsyncDisposable
         }
     }
 
-    public static SampleProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? input = null)
+    public static SampleProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? input = null) =>
+        Launch(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll, .. args], workingDirectory: null, environment, input);
+
+    /// <summary>Runs <paramref name="script"/> with <c>bash -c</c> in <paramref name="workingDirectory"/>, as an operator's shell would.</summary>
+    public static SampleProcess StartShell(string script, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, string? input = null) =>
+        Launch("bash", ["-c", script], workingDirectory, environment, input);
+
+    private static SampleProcess Launch(string program, IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment, string? input)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
-        start.ArgumentList.Add(dll);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);

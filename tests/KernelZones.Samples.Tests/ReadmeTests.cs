@@ -1,0 +1,156 @@
+using System.Text.RegularExpressions;
+using KernelZones.Migration.Authentication;
+
+namespace KernelZones.Samples.Tests;
+
+/// <summary>
+/// The README's two-host walkthrough, run as written: every line of its two shell blocks goes through bash in the
+/// repository's folder with a fresh home (holding the zone file and the key), with <c>desthost</c> replaced by the
+/// receiver's address. The two ways to migrate (a
+/// password, a key) are alternatives: each runs after the lines before it, on hosts of its own.
+/// </summary>
+public sealed partial class ReadmeTests
+{
+    private static readonly TimeSpan s_lineTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Every_command_of_the_two_host_walkthrough_runs_as_written()
+    {
+        (string[] receiver, string[] sender) = Walkthrough(File.ReadAllText(Path.Combine(SamplePaths.Repository, "README.md")));
+        string[] migrations = [.. sender.Where(l => MigrationLine().IsMatch(l))];
+        Assert.True(migrations.Length == 2, $"expected the password and the key migration lines, found:\n{string.Join('\n', migrations)}");
+
+        bool built = false;
+        foreach (string migration in migrations)
+        {
+            string[] lines = [.. receiver, .. sender.Where(l => !migrations.Contains(l) || l == migration)];
+            await RunAsync(lines, runBuilds: !built);
+            built = true;
+        }
+    }
+
+    private static async Task RunAsync(string[] lines, bool runBuilds)
+    {
+        DirectoryInfo root = Directory.CreateTempSubdirectory("kz-readme-");
+        SampleProcess? server = null;
+        try
+        {
+            string home = root.FullName;
+            string work = SamplePaths.Repository;
+            Directory.CreateDirectory(Path.Combine(home, ".ssh"));
+            using (ClientKey key = ClientKey.Generate("ops@readme"))
+            {
+                File.WriteAllText(Path.Combine(home, ".ssh", "id_ecdsa"), key.ExportPkcs8Pem());
+                File.WriteAllText(Path.Combine(home, ".ssh", "id_ecdsa.pub"), key.PublicKey + "\n");
+            }
+
+            File.WriteAllText(Path.Combine(home, "kzone1.cfg"), ZoneFile);
+            const string password = "readme walkthrough";
+            var environment = new Dictionary<string, string>
+            {
+                ["HOME"] = home,
+                ["XDG_DATA_HOME"] = Path.Combine(home, ".local", "share"),
+                ["KZ_ADDRESS"] = "127.0.0.1",
+                ["KZ_CONTROL_PORT"] = "0",
+                ["KZ_DATA_PORT"] = "0",
+                ["KZ_PASSWORD"] = password,
+                ["MSBUILDDISABLENODEREUSE"] = "1",
+                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+                ["DOTNET_NOLOGO"] = "1",
+            };
+
+            var assignments = new List<string>();
+            string? destination = null;
+            foreach (string line in lines)
+            {
+                if (Assignment().IsMatch(line))
+                {
+                    assignments.Add(line);
+                    continue;
+                }
+
+                if (line.StartsWith("dotnet build ", StringComparison.Ordinal) && !runBuilds)
+                {
+                    continue;
+                }
+
+                string script = string.Join('\n', [.. assignments, Substitute(line, destination)]);
+                if (ServerLine().IsMatch(line))
+                {
+                    server = SampleProcess.StartShell(script, work, environment);
+                    string listening = await server.WaitForLineAsync(l => Listening().IsMatch(l), s_lineTimeout);
+                    destination = "127.0.0.1:" + Listening().Match(listening).Groups[1].Value;
+                    continue;
+                }
+
+                await using SampleProcess command = SampleProcess.StartShell(script, work, environment, input: password + "\n");
+                int exitCode = await command.WaitForExitAsync(s_lineTimeout);
+                Assert.True(exitCode == 0, $"`{line}` exited {exitCode}:\n{command.Output}\n{command.Error}");
+                if (MigrationLine().IsMatch(line))
+                {
+                    Assert.Contains("zoneadm: zone 'kzone1': Migration successful.", command.Output, StringComparison.Ordinal);
+                }
+            }
+
+            Assert.NotNull(server);
+            Assert.Contains(" running", File.ReadAllText(Path.Combine(home, ".local", "share", "kernelzones", "receiver", "status")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+
+            root.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The command lines of the two shell blocks under "Two hosts" (the receiver's, then the sender's).</summary>
+    private static (string[] Receiver, string[] Sender) Walkthrough(string readme)
+    {
+        string section = readme[readme.IndexOf("\n## Two hosts", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        string[][] blocks = [.. ShellBlock().Matches(section).Select(m => m.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+        Assert.True(blocks.Length == 2, $"expected two sh blocks under 'Two hosts', found {blocks.Length}");
+        return (blocks[0], blocks[1]);
+    }
+
+    private static string Substitute(string line, string? destination) =>
+        destination is null ? line : line.Replace("@desthost", "@" + destination, StringComparison.Ordinal);
+
+    private const string ZoneFile = """
+        create -b
+        set brand=solaris-kz
+        add anet
+        set id=0
+        end
+        add device
+        set storage=nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}
+        set id=0
+        set bootpri=0
+        end
+        add virtual-cpu
+        set ncpus=2
+        end
+        add capped-memory
+        set physical=64M
+        end
+
+        """;
+
+    [GeneratedRegex(@"```sh\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
+
+    [GeneratedRegex(@"^[A-Z]+=\S+$")]
+    private static partial Regex Assignment();
+
+    [GeneratedRegex(@"^dotnet \$R\s*(#.*)?$")]
+    private static partial Regex ServerLine();
+
+    [GeneratedRegex(@"^rad:remote\s+listening on 127\.0\.0\.1:(\d+)")]
+    private static partial Regex Listening();
+
+    [GeneratedRegex(@"^dotnet \$S zoneadm -z kzone1 migrate (?!-n |-c )")]
+    private static partial Regex MigrationLine();
+}
