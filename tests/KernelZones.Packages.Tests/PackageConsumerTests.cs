@@ -64,7 +64,7 @@ public sealed partial class PackageConsumerTests
             var run = await DotnetCommand.RunAsync(consumer, s_timeout, environment, Path.Combine("bin", "Release", "net10.0", "KernelZones.Consumer.dll"));
             Assert.True(run.ExitCode == 0, run.Output);
             Assert.Contains("zoneadm: zone 'kz1': Migration successful.", run.Output);
-            Assert.Contains("source: Configured, destination: Running, memory equal: True", run.Output);
+            Assert.Contains("source: Configured, destination: Running, memory equal: True, saved: True", run.Output);
         }
         finally
         {

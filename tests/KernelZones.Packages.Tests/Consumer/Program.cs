@@ -21,6 +21,7 @@ await using var destination = new MigrationDestination(destinationHost, new Migr
 {
     Control = new ControlServiceOptions { ListenAddress = IPAddress.Loopback, Port = 0, Identity = identity, Users = UserDatabase.Load(usersFile) },
     DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+    ZoneStore = new ZoneDirectory(Path.Combine(work, "zones")), // received zones are durable before a commit
 });
 destination.Start();
 // endregion
@@ -49,6 +50,7 @@ for (long page = 0; page < guest.Memory.PageCount; page += 1024)
     equal &= arrived.GetPages(page, 1024).SequenceEqual(guest.Memory.GetPages(page, 1024));
 }
 
-Console.WriteLine($"source: {sourceHost.Get("kz1").State}, destination: {destinationHost.Get("kz1").State}, memory equal: {equal}");
+bool durable = new ZoneDirectory(Path.Combine(work, "zones")).Load().SingleOrDefault()?.ZoneName == "kz1";
+Console.WriteLine($"source: {sourceHost.Get("kz1").State}, destination: {destinationHost.Get("kz1").State}, memory equal: {equal}, saved: {durable}");
 Directory.Delete(work, recursive: true);
-return result.Outcome == MigrationOutcome.Succeeded && equal ? 0 : 1;
+return result.Outcome == MigrationOutcome.Succeeded && equal && durable ? 0 : 1;
