@@ -37,11 +37,14 @@ public sealed partial class ControlService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPendingHandshakes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageSize, 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.UserFailureBurst, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.UserFailureInterval, TimeSpan.Zero);
         _options = options;
         _handler = handler;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KernelZones.Migration.Control");
         _pendingHandshakes = new PendingHandshakes(options.MaxPendingHandshakes);
-        _throttle = new AuthenticationThrottle(options.AuthenticationFailureDelay, options.MaxAuthenticationFailureDelay);
+        _throttle = new AuthenticationThrottle(
+            options.AuthenticationFailureDelay, options.MaxAuthenticationFailureDelay, options.UserFailureBurst, options.UserFailureInterval, options.TimeProvider);
     }
 
     /// <summary>The bound address once started.</summary>
@@ -79,6 +82,11 @@ public sealed partial class ControlService : IAsyncDisposable
 
         _listener = listener;
         MigrationLog.ControlServiceListening(_logger, listener.LocalEndPoint);
+        if (!_options.Users.Accounts.Any())
+        {
+            MigrationLog.NoUsers(_logger);
+        }
+
         _acceptLoop = AcceptLoopAsync(listener);
     }
 
