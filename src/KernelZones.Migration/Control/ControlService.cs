@@ -11,7 +11,8 @@ namespace KernelZones.Migration.Control;
 
 /// <summary>
 /// The destination's control service: accepts TCP connections, runs TLS (1.2 minimum, 1.3 preferred,
-/// no renegotiation), the hellos, authentication and authorization under one time limit, and hands each
+/// no renegotiation, AEAD cipher suites only on Linux), the hellos, authentication (throttled per address and per user
+/// name, see <see cref="ControlServiceOptions.UserFailureBurst"/>) and authorization under one time limit, and hands each
 /// authenticated <see cref="ControlConnection"/> to the host's handler.
 /// </summary>
 /// <remarks>Start it with <see cref="Start"/>; <see cref="DisposeAsync"/> stops listening, cancels handlers and waits for them.</remarks>
