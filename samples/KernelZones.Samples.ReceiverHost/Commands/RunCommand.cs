@@ -22,7 +22,7 @@ internal sealed class RunCommand(ReceiverSettings settings)
             }));
         ILogger log = loggers.CreateLogger("KernelZones.Samples.ReceiverHost");
         using var identity = ServerIdentity.LoadOrCreate(settings.IdentityDirectory, settings.HostName, loggers);
-        var users = ReceiverUsers.Load(settings);
+        var users = ReceiverUsers.Load(settings, loggers);
         var zones = new ReceivedZones(settings, log);
         zones.LoadSaved();
         using MeterReport? metrics = settings.MetricsInterval is { } interval ? new MeterReport(interval, Console.Out) : null;

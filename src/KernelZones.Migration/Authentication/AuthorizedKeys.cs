@@ -1,3 +1,5 @@
+using KernelZones.Migration.Authentication.Internal;
+
 namespace KernelZones.Migration.Authentication;
 
 /// <summary>
@@ -46,12 +48,16 @@ public sealed class AuthorizedKeys
     }
 
     /// <summary>Reads and parses a file.</summary>
-    /// <exception cref="MigrationException">The file cannot be read or a line is invalid (<see cref="MigrationFailureKind.Credentials"/>).</exception>
+    /// <remarks>On Unix the file is refused when group or others can write to it or to its directory (without the sticky bit), as OpenSSH's StrictModes does.</remarks>
+    /// <exception cref="MigrationException">
+    /// The file cannot be read, is writable by group or others, or a line is invalid (<see cref="MigrationFailureKind.Credentials"/>).
+    /// </exception>
     public static AuthorizedKeys Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
         {
+            CredentialFile.RequireNotWritableByOthers(path);
             return Parse(File.ReadAllText(path), path);
         }
         catch (IOException e)

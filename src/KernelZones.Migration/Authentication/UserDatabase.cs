@@ -1,4 +1,8 @@
 using System.Collections.Frozen;
+using KernelZones.Migration.Authentication.Internal;
+using KernelZones.Migration.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KernelZones.Migration.Authentication;
 
@@ -48,13 +52,28 @@ public sealed class UserDatabase
     /// <exception cref="MigrationException">A line is invalid; the message names the line (<see cref="MigrationFailureKind.Credentials"/>).</exception>
     public static UserDatabase Parse(string text, string source = "users file") => Parse(text, source, PasswordVerifier.MinimumIterations);
 
-    /// <summary>Reads and parses a users file.</summary>
-    /// <exception cref="MigrationException">The file cannot be read or a line is invalid (<see cref="MigrationFailureKind.Credentials"/>).</exception>
-    public static UserDatabase Load(string path)
+    /// <summary>Reads and parses a users file, after checking its permissions as OpenSSH checks its files.</summary>
+    /// <param name="path">The users file.</param>
+    /// <param name="loggerFactory">For the warning about a file others can read; <see langword="null"/> for none.</param>
+    /// <remarks>
+    /// On Unix the file is refused when group or others can write to it, or when it sits in a directory they can write to
+    /// without the sticky bit (they could change who may log in); a file others can read is loaded with a warning (its
+    /// verifiers could be attacked offline). <c>chmod 600</c> is right. Nothing is checked on Windows.
+    /// </remarks>
+    /// <exception cref="MigrationException">
+    /// The file cannot be read, is writable by group or others, or a line is invalid (<see cref="MigrationFailureKind.Credentials"/>).
+    /// </exception>
+    public static UserDatabase Load(string path, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
         {
+            if (CredentialFile.RequireNotWritableByOthers(path) is { } readableMode)
+            {
+                ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KernelZones.Migration.Authentication");
+                MigrationLog.UsersFileReadableByOthers(logger, path, readableMode);
+            }
+
             return Parse(File.ReadAllText(path), path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

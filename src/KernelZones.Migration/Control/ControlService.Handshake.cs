@@ -116,21 +116,33 @@ public sealed partial class ControlService
                 throw new OperationCanceledException(pending.Token);
             }
 
-            (string user, UserAccount? account, string method) = message switch
+            string user = message switch
             {
-                PasswordAuthentication password => (password.User, _options.Users.VerifyPassword(password.User, password.Password), "password"),
-                KeyAuthentication key => (key.User, VerifyKey(key, nonce), "key"),
-                _ => (string.Empty, null, string.Empty),
+                PasswordAuthentication password => password.User,
+                KeyAuthentication key => key.User,
+                _ => string.Empty,
+            };
+            Admission admission = _throttle.Admit(address, user);
+            if (admission.Refusal is { } refusal)
+            {
+                MigrationLog.AuthenticationThrottled(_logger, user, remote, refusal);
+                throw new MigrationException(MigrationFailureKind.Authentication, refusal);
+            }
+
+            (UserAccount? account, string method) = message switch
+            {
+                PasswordAuthentication password => (_options.Users.VerifyPassword(password.User, password.Password), "password"),
+                KeyAuthentication key => (VerifyKey(key, nonce), "key"),
+                _ => (null, string.Empty),
             };
             if (account is null)
             {
-                (int failures, TimeSpan delay) = _throttle.RecordFailure(address);
-                MigrationLog.AuthenticationFailed(_logger, user, remote, failures, delay.TotalMilliseconds);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                (int failures, TimeSpan penalty) = _throttle.RecordFailure(address, user, admission);
+                MigrationLog.AuthenticationFailed(_logger, user, remote, failures, penalty.TotalMilliseconds);
                 throw new MigrationException(MigrationFailureKind.Authentication, $"authentication failed for user '{user}'");
             }
 
-            _throttle.RecordSuccess(address);
+            _throttle.RecordSuccess(address, user, admission);
             MigrationLog.AuthenticationSucceeded(_logger, user, remote, method);
             return account;
         }
@@ -162,5 +174,6 @@ public sealed partial class ControlService
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
         AllowRenegotiation = false,
         ClientCertificateRequired = false,
+        CipherSuitesPolicy = OperatingSystem.IsLinux() ? AeadCipherSuites.Policy : null,
     };
 }

@@ -11,7 +11,8 @@ namespace KernelZones.Migration.Control;
 
 /// <summary>
 /// The destination's control service: accepts TCP connections, runs TLS (1.2 minimum, 1.3 preferred,
-/// no renegotiation), the hellos, authentication and authorization under one time limit, and hands each
+/// no renegotiation, AEAD cipher suites only on Linux), the hellos, authentication (throttled per address and per user
+/// name, see <see cref="ControlServiceOptions.UserFailureBurst"/>) and authorization under one time limit, and hands each
 /// authenticated <see cref="ControlConnection"/> to the host's handler.
 /// </summary>
 /// <remarks>Start it with <see cref="Start"/>; <see cref="DisposeAsync"/> stops listening, cancels handlers and waits for them.</remarks>
@@ -37,11 +38,14 @@ public sealed partial class ControlService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPendingHandshakes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageSize, 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.UserFailureBurst, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.UserFailureInterval, TimeSpan.Zero);
         _options = options;
         _handler = handler;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KernelZones.Migration.Control");
         _pendingHandshakes = new PendingHandshakes(options.MaxPendingHandshakes);
-        _throttle = new AuthenticationThrottle(options.AuthenticationFailureDelay, options.MaxAuthenticationFailureDelay);
+        _throttle = new AuthenticationThrottle(
+            options.AuthenticationFailureDelay, options.MaxAuthenticationFailureDelay, options.UserFailureBurst, options.UserFailureInterval, options.TimeProvider);
     }
 
     /// <summary>The bound address once started.</summary>
@@ -79,6 +83,11 @@ public sealed partial class ControlService : IAsyncDisposable
 
         _listener = listener;
         MigrationLog.ControlServiceListening(_logger, listener.LocalEndPoint);
+        if (!_options.Users.Accounts.Any())
+        {
+            MigrationLog.NoUsers(_logger);
+        }
+
         _acceptLoop = AcceptLoopAsync(listener);
     }
 

@@ -39,12 +39,38 @@ public sealed record ControlServiceOptions
     /// <summary>The largest message accepted, in bytes (the zone configuration is the largest). Default: 1 MiB.</summary>
     public int MaxMessageSize { get; init; } = 1 << 20;
 
-    /// <summary>The delay after a first authentication failure from an address; doubles per further failure. Default: 1 s.</summary>
+    /// <summary>
+    /// How long an address is refused after its first authentication failure; doubles with each further consecutive
+    /// failure, up to <see cref="MaxAuthenticationFailureDelay"/>. The failure itself is answered at once; an attempt from
+    /// that address inside the window is refused without checking its credential ("too many failed logins from
+    /// &lt;address&gt;: try again in n s"). A success, or 15 minutes without a failure, starts the address again from
+    /// zero. Attempts from one address are checked one at a time. Zero turns the per-address penalty off. Default: 1 s.
+    /// </summary>
     public TimeSpan AuthenticationFailureDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest such delay. Default: 30 s.</summary>
+    /// <summary>The longest per-address penalty (see <see cref="AuthenticationFailureDelay"/>). Default: 30 s.</summary>
     public TimeSpan MaxAuthenticationFailureDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Authentication failures one user name may collect in a burst, from all addresses together; after that, one more
+    /// per <see cref="UserFailureInterval"/>. Once the budget is spent, an attempt for that user is refused without
+    /// checking its credential ("too many failed logins for user 'x': try again in n s") until a token has refilled,
+    /// except from an address that has authenticated as that user before (since the service started), whose correct
+    /// credential still gets in. Unknown user names have budgets of their own exactly like known ones. At least 1.
+    /// Default: 10.
+    /// </summary>
+    public int UserFailureBurst { get; init; } = 10;
+
+    /// <summary>
+    /// How often a user name's failure budget (see <see cref="UserFailureBurst"/>) earns back one failure; a spent budget
+    /// is full again after <see cref="UserFailureBurst"/> × this. Zero turns the per-user budget off. Default: 6 s
+    /// (a full budget of 10 within 60 s).
+    /// </summary>
+    public TimeSpan UserFailureInterval { get; init; } = TimeSpan.FromSeconds(6);
 
     /// <summary>For log output; <see langword="null"/> means none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The clock of the authentication penalties (tests move it by hand). Default: <see cref="TimeProvider.System"/>.</summary>
+    internal TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

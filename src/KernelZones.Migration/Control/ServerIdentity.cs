@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using KernelZones.Migration.Authentication.Internal;
 using KernelZones.Migration.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,6 +17,12 @@ public sealed class ServerIdentity : IDisposable
 
     /// <summary>The private key file name in an identity directory (mode 0600).</summary>
     public const string KeyFileName = "control-key.pem";
+
+    /// <summary>How long a generated certificate is valid.</summary>
+    internal static readonly TimeSpan GeneratedValidity = TimeSpan.FromDays(365);
+
+    /// <summary>How long before its expiry a loaded identity is warned about at every load.</summary>
+    internal static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(30);
 
     private ServerIdentity(X509Certificate2 certificate)
     {
@@ -38,30 +45,68 @@ public sealed class ServerIdentity : IDisposable
     }
 
     /// <summary>
-    /// Loads the identity kept in <paramref name="directory"/>, or generates an ECDSA P-256 self-signed
-    /// certificate (valid 10 years, names: <paramref name="hostName"/>, localhost, 127.0.0.1, ::1) and keeps it there.
+    /// Loads the identity kept in <paramref name="directory"/>, or generates an ECDSA P-256 self-signed certificate
+    /// (valid 365 days, names: <paramref name="hostName"/>, localhost, 127.0.0.1, ::1) and keeps it there.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The private key file is refused (as OpenSSH refuses an unprotected private key) when group or others can access
+    /// it, or when its directory is writable by group or others without the sticky bit; the message names the file, its
+    /// mode and the <c>chmod</c> that fixes it. Unix only; nothing is checked on Windows.
+    /// </para>
+    /// <para>
+    /// Expiry: from 30 days before its expiry, every load logs a warning. A self-signed identity that has expired is
+    /// replaced by a newly generated one (a warning gives both fingerprints): a source that pinned the old fingerprint
+    /// then refuses this host ("REMOTE HOST IDENTIFICATION HAS CHANGED") until its known-hosts line is replaced. An
+    /// expired certificate that is not self-signed (issued by a CA) is kept, with the warning: renew it with its CA.
+    /// To rotate before expiry, move both files away and start again; see the README's security model.
+    /// </para>
+    /// </remarks>
     /// <param name="directory">Created if missing (mode 0700); holds <see cref="CertificateFileName"/> and <see cref="KeyFileName"/> (mode 0600).</param>
     /// <param name="hostName">The DNS name to certify. Default: <see cref="Environment.MachineName"/>.</param>
-    /// <param name="loggerFactory">For the generation log line; <see langword="null"/> for none.</param>
-    /// <exception cref="MigrationException">The files cannot be read or written (<see cref="MigrationFailureKind.Credentials"/>).</exception>
-    public static ServerIdentity LoadOrCreate(string directory, string? hostName = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="loggerFactory">For the generation and expiry log lines; <see langword="null"/> for none.</param>
+    /// <exception cref="MigrationException">
+    /// The files cannot be read or written, or the key file is not protected (<see cref="MigrationFailureKind.Credentials"/>).
+    /// </exception>
+    public static ServerIdentity LoadOrCreate(string directory, string? hostName = null, ILoggerFactory? loggerFactory = null) =>
+        LoadOrCreate(directory, hostName, loggerFactory, TimeProvider.System);
+
+    /// <summary><see cref="LoadOrCreate(string, string?, ILoggerFactory?)"/> on a given clock (tests move it past the expiry).</summary>
+    internal static ServerIdentity LoadOrCreate(string directory, string? hostName, ILoggerFactory? loggerFactory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(directory);
         string certificatePath = Path.Combine(directory, CertificateFileName);
         string keyPath = Path.Combine(directory, KeyFileName);
+        ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KernelZones.Migration.Control");
         try
         {
             if (!File.Exists(certificatePath) || !File.Exists(keyPath))
             {
-                Generate(directory, certificatePath, keyPath, hostName ?? Environment.MachineName);
-                var created = new ServerIdentity(X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
-                ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KernelZones.Migration.Control");
+                ServerIdentity created = Create(directory, certificatePath, keyPath, hostName, time);
                 MigrationLog.ServerIdentityGenerated(logger, directory, created.Fingerprint);
                 return created;
             }
 
-            return new ServerIdentity(X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
+            CredentialFile.RequireOwnerOnly(keyPath);
+            var loaded = new ServerIdentity(X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
+            DateTimeOffset now = time.GetUtcNow();
+            DateTime notAfter = loaded.Certificate.NotAfter.ToUniversalTime();
+            if (now >= notAfter && IsSelfSigned(loaded.Certificate))
+            {
+                using (loaded)
+                {
+                    ServerIdentity renewed = Create(directory, certificatePath, keyPath, hostName, time);
+                    MigrationLog.ServerIdentityRenewed(logger, directory, notAfter, renewed.Fingerprint, loaded.Fingerprint);
+                    return renewed;
+                }
+            }
+
+            if (notAfter - now <= ExpiryWarning)
+            {
+                MigrationLog.ServerIdentityExpiresSoon(logger, directory, notAfter, (int)Math.Floor((notAfter - now).TotalDays));
+            }
+
+            return loaded;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
         {
@@ -79,7 +124,16 @@ public sealed class ServerIdentity : IDisposable
     /// <inheritdoc/>
     public void Dispose() => Certificate.Dispose();
 
-    private static void Generate(string directory, string certificatePath, string keyPath, string hostName)
+    private static ServerIdentity Create(string directory, string certificatePath, string keyPath, string? hostName, TimeProvider time)
+    {
+        Generate(directory, certificatePath, keyPath, hostName ?? Environment.MachineName, time.GetUtcNow());
+        CredentialFile.RequireOwnerOnly(keyPath);
+        return new ServerIdentity(X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
+    }
+
+    private static bool IsSelfSigned(X509Certificate2 certificate) => certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData);
+
+    private static void Generate(string directory, string certificatePath, string keyPath, string hostName, DateTimeOffset now)
     {
         Directory.CreateDirectory(directory);
         if (!OperatingSystem.IsWindows())
@@ -97,7 +151,7 @@ public sealed class ServerIdentity : IDisposable
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(10));
+        using X509Certificate2 certificate = request.CreateSelfSigned(now.AddMinutes(-5), now + GeneratedValidity);
 
         // The key file is created with owner-only permissions before any secret is written to it.
         var keyOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };

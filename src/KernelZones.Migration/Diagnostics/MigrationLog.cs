@@ -4,25 +4,51 @@ using Microsoft.Extensions.Logging;
 namespace KernelZones.Migration.Diagnostics;
 
 /// <summary>Every log message of this assembly, source-generated, with stable event ids (never renumber).</summary>
+/// <remarks>
+/// Text a peer chose (user and zone names, reasons that quote them or come from the peer) reaches a log only through
+/// <see cref="LogText.Escape"/>, applied here: such events are public wrappers around a private generated method.
+/// </remarks>
 internal static partial class MigrationLog
 {
+    // The escaping wrappers below check IsEnabled before escaping; CA1873 does not recognise that guard for a generated method.
+#pragma warning disable CA1873
     [LoggerMessage(1, LogLevel.Information, "Control service listening on {EndPoint}")]
     public static partial void ControlServiceListening(ILogger logger, EndPoint? endPoint);
 
     [LoggerMessage(2, LogLevel.Warning, "Refused control connection from {Remote}: {Limit} handshakes already pending")]
     public static partial void HandshakeLimitReached(ILogger logger, EndPoint? remote, int limit);
 
-    [LoggerMessage(3, LogLevel.Warning, "Control handshake with {Remote} failed: {Reason}")]
-    public static partial void HandshakeFailed(ILogger logger, EndPoint? remote, string reason);
+    public static void HandshakeFailed(ILogger logger, EndPoint? remote, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            WriteHandshakeFailed(logger, remote, LogText.Escape(reason, LogText.MaxReasonLength));
+        }
+    }
 
-    [LoggerMessage(4, LogLevel.Warning, "Authentication failed for user '{User}' from {Remote} ({Failures} consecutive failures from this address; answering after {DelayMs} ms)")]
-    public static partial void AuthenticationFailed(ILogger logger, string user, EndPoint? remote, int failures, double delayMs);
+    public static void AuthenticationFailed(ILogger logger, string user, EndPoint? remote, int failures, double delayMs)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            WriteAuthenticationFailed(logger, LogText.Escape(user), remote, failures, delayMs);
+        }
+    }
 
-    [LoggerMessage(5, LogLevel.Information, "User '{User}' authenticated from {Remote} by {Method}")]
-    public static partial void AuthenticationSucceeded(ILogger logger, string user, EndPoint? remote, string method);
+    public static void AuthenticationSucceeded(ILogger logger, string user, EndPoint? remote, string method)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            WriteAuthenticationSucceeded(logger, LogText.Escape(user), remote, method);
+        }
+    }
 
-    [LoggerMessage(6, LogLevel.Warning, "User '{User}' from {Remote} is not authorized to migrate zones into this host")]
-    public static partial void AuthorizationRefused(ILogger logger, string user, EndPoint? remote);
+    public static void AuthorizationRefused(ILogger logger, string user, EndPoint? remote)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            WriteAuthorizationRefused(logger, LogText.Escape(user), remote);
+        }
+    }
 
     [LoggerMessage(7, LogLevel.Error, "Control connection handler for {Remote} failed")]
     public static partial void HandlerFailed(ILogger logger, EndPoint? remote, Exception exception);
@@ -45,8 +71,13 @@ internal static partial class MigrationLog
     [LoggerMessage(22, LogLevel.Information, "Migration {MigrationId} of zone '{Zone}' succeeded: {TotalMs:0} ms in total, {DowntimeMs:0.0} ms downtime, {Rounds} rounds, {WireBytes} bytes sent")]
     public static partial void MigrationSucceeded(ILogger logger, Guid migrationId, string zone, double totalMs, double downtimeMs, int rounds, long wireBytes);
 
-    [LoggerMessage(23, LogLevel.Warning, "Migration of zone '{Zone}' failed ({Kind}) and was rolled back; the zone runs on the source: {Reason}")]
-    public static partial void MigrationFailed(ILogger logger, string zone, MigrationFailureKind kind, string reason);
+    public static void MigrationFailed(ILogger logger, string zone, MigrationFailureKind kind, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            WriteMigrationFailed(logger, LogText.Escape(zone), kind, LogText.Escape(reason, LogText.MaxReasonLength));
+        }
+    }
 
     [LoggerMessage(24, LogLevel.Error, "Migration {MigrationId} of zone '{Zone}' is in doubt: the commit was sent but not acknowledged; ask the destination before touching the zone")]
     public static partial void MigrationInDoubt(ILogger logger, Guid migrationId, string zone);
@@ -54,14 +85,81 @@ internal static partial class MigrationLog
     [LoggerMessage(25, LogLevel.Information, "Migration {MigrationId} of zone '{Zone}': {Action}")]
     public static partial void LimitReached(ILogger logger, Guid migrationId, string zone, string action);
 
-    [LoggerMessage(26, LogLevel.Information, "Incoming migration of zone '{Zone}' from user '{User}' at {Remote}")]
-    public static partial void IncomingMigration(ILogger logger, string zone, string user, EndPoint? remote);
+    public static void IncomingMigration(ILogger logger, string zone, string user, EndPoint? remote)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            WriteIncomingMigration(logger, LogText.Escape(zone), LogText.Escape(user), remote);
+        }
+    }
 
-    [LoggerMessage(27, LogLevel.Information, "Incoming migration {MigrationId} of zone '{Zone}' committed; the zone runs here")]
-    public static partial void IncomingResumed(ILogger logger, Guid migrationId, string zone);
+    public static void IncomingResumed(ILogger logger, Guid migrationId, string zone)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            WriteIncomingResumed(logger, migrationId, LogText.Escape(zone));
+        }
+    }
 
-    [LoggerMessage(28, LogLevel.Warning, "Incoming migration of zone '{Zone}' discarded; this host is as it was before")]
-    public static partial void IncomingDiscarded(ILogger logger, string zone);
+    public static void IncomingDiscarded(ILogger logger, string zone)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            WriteIncomingDiscarded(logger, LogText.Escape(zone));
+        }
+    }
+
+    public static void AuthenticationThrottled(ILogger logger, string user, EndPoint? remote, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            WriteAuthenticationThrottled(logger, LogText.Escape(user), remote, LogText.Escape(reason, LogText.MaxReasonLength));
+        }
+    }
+
+#pragma warning restore CA1873
+
+    [LoggerMessage(51, LogLevel.Warning, "The server identity in {Directory} expires on {NotAfter:yyyy-MM-dd} (in {Days} days); rotate it before then (see the README's security model), or it is replaced by a new one at the first start after it has expired")]
+    public static partial void ServerIdentityExpiresSoon(ILogger logger, string directory, DateTime notAfter, int days);
+
+    [LoggerMessage(52, LogLevel.Warning, "The server identity in {Directory} expired on {NotAfter:yyyy-MM-dd}; generated a new one with fingerprint {Fingerprint} (was {OldFingerprint}). Sources that pinned the old one refuse this host until their known-hosts line is replaced with the new fingerprint")]
+    public static partial void ServerIdentityRenewed(ILogger logger, string directory, DateTime notAfter, string fingerprint, string oldFingerprint);
+
+    [LoggerMessage(53, LogLevel.Warning, "The control service has no users: every authentication will fail (add users to the users file)")]
+    public static partial void NoUsers(ILogger logger);
+
+    [LoggerMessage(54, LogLevel.Warning, "The users file {Path} is readable by others (mode {Mode}); its password verifiers can be attacked offline: chmod o-r {Path}")]
+    public static partial void UsersFileReadableByOthers(ILogger logger, string path, string mode);
+
+    [LoggerMessage(EventId = 3, EventName = nameof(HandshakeFailed), Level = LogLevel.Warning, Message = "Control handshake with {Remote} failed: {Reason}")]
+    private static partial void WriteHandshakeFailed(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(EventId = 4, EventName = nameof(AuthenticationFailed), Level = LogLevel.Warning,
+        Message = "Authentication failed for user '{User}' from {Remote} ({Failures} consecutive failures from this address; it is refused for the next {DelayMs} ms)")]
+    private static partial void WriteAuthenticationFailed(ILogger logger, string user, EndPoint? remote, int failures, double delayMs);
+
+    [LoggerMessage(EventId = 5, EventName = nameof(AuthenticationSucceeded), Level = LogLevel.Information, Message = "User '{User}' authenticated from {Remote} by {Method}")]
+    private static partial void WriteAuthenticationSucceeded(ILogger logger, string user, EndPoint? remote, string method);
+
+    [LoggerMessage(EventId = 6, EventName = nameof(AuthorizationRefused), Level = LogLevel.Warning, Message = "User '{User}' from {Remote} is not authorized to migrate zones into this host")]
+    private static partial void WriteAuthorizationRefused(ILogger logger, string user, EndPoint? remote);
+
+    [LoggerMessage(EventId = 23, EventName = nameof(MigrationFailed), Level = LogLevel.Warning,
+        Message = "Migration of zone '{Zone}' failed ({Kind}) and was rolled back; the zone runs on the source: {Reason}")]
+    private static partial void WriteMigrationFailed(ILogger logger, string zone, MigrationFailureKind kind, string reason);
+
+    [LoggerMessage(EventId = 26, EventName = nameof(IncomingMigration), Level = LogLevel.Information, Message = "Incoming migration of zone '{Zone}' from user '{User}' at {Remote}")]
+    private static partial void WriteIncomingMigration(ILogger logger, string zone, string user, EndPoint? remote);
+
+    [LoggerMessage(EventId = 27, EventName = nameof(IncomingResumed), Level = LogLevel.Information, Message = "Incoming migration {MigrationId} of zone '{Zone}' committed; the zone runs here")]
+    private static partial void WriteIncomingResumed(ILogger logger, Guid migrationId, string zone);
+
+    [LoggerMessage(EventId = 28, EventName = nameof(IncomingDiscarded), Level = LogLevel.Warning, Message = "Incoming migration of zone '{Zone}' discarded; this host is as it was before")]
+    private static partial void WriteIncomingDiscarded(ILogger logger, string zone);
+
+    [LoggerMessage(EventId = 50, EventName = nameof(AuthenticationThrottled), Level = LogLevel.Warning,
+        Message = "Refused an authentication attempt as '{User}' from {Remote} without checking it: {Reason}")]
+    private static partial void WriteAuthenticationThrottled(ILogger logger, string user, EndPoint? remote, string reason);
 
     [LoggerMessage(60, LogLevel.Error, "Incoming migration of zone '{Zone}' was discarded, but its durable record could not be taken back; the zone may reappear, configured, after a restart of this host")]
     public static partial void ZoneRecordNotRestored(ILogger logger, string zone, Exception exception);

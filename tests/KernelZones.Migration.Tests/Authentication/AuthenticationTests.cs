@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Authentication.Internal;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KernelZones.Migration.Tests.Authentication;
 
@@ -90,44 +91,93 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
-    public void Throttle_doubles_per_failure_up_to_the_bound_and_clears_on_success()
+    public void Throttle_penalty_doubles_per_failure_up_to_the_bound_and_clears_on_success()
     {
-        var throttle = new AuthenticationThrottle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        var throttle = new AuthenticationThrottle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 1, TimeSpan.Zero, new FakeTimeProvider());
         IPAddress address = IPAddress.Loopback;
-        Assert.Equal(TimeSpan.FromSeconds(1), throttle.RecordFailure(address).Delay);
-        Assert.Equal(TimeSpan.FromSeconds(2), throttle.RecordFailure(address).Delay);
-        Assert.Equal(TimeSpan.FromSeconds(4), throttle.RecordFailure(address).Delay);
-        Assert.Equal(TimeSpan.FromSeconds(5), throttle.RecordFailure(address).Delay);
-        Assert.Equal(TimeSpan.FromSeconds(1), throttle.RecordFailure(IPAddress.IPv6Loopback).Delay);
-        throttle.RecordSuccess(address);
-        Assert.Equal(1, throttle.RecordFailure(address).Failures);
+        Assert.Equal(TimeSpan.FromSeconds(1), throttle.RecordFailure(address, "u", default).Penalty);
+        Assert.Equal(TimeSpan.FromSeconds(2), throttle.RecordFailure(address, "u", default).Penalty);
+        Assert.Equal(TimeSpan.FromSeconds(4), throttle.RecordFailure(address, "u", default).Penalty);
+        Assert.Equal(TimeSpan.FromSeconds(5), throttle.RecordFailure(address, "u", default).Penalty);
+        Assert.Equal(TimeSpan.FromSeconds(1), throttle.RecordFailure(IPAddress.IPv6Loopback, "u", default).Penalty);
+        throttle.RecordSuccess(address, "u", default);
+        Assert.Equal(1, throttle.RecordFailure(address, "u", default).Failures);
+    }
+
+    [Fact]
+    public void Throttle_refuses_an_address_during_its_penalty_only()
+    {
+        var clock = new FakeTimeProvider();
+        var throttle = new AuthenticationThrottle(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30), 1, TimeSpan.Zero, clock);
+        IPAddress address = IPAddress.Loopback;
+        Assert.Null(throttle.Admit(address, "u").Refusal);
+        throttle.RecordFailure(address, "u", default);
+
+        Admission refused = throttle.Admit(address, "u");
+        Assert.Equal(("too many failed logins from 127.0.0.1: try again in 4 s", TimeSpan.FromSeconds(4)), (refused.Refusal, refused.RetryAfter));
+        Assert.Null(throttle.Admit(IPAddress.IPv6Loopback, "u").Refusal);
+        clock.Advance(TimeSpan.FromSeconds(3.5));
+        Assert.Equal("too many failed logins from 127.0.0.1: try again in 1 s", throttle.Admit(address, "u").Refusal);
+        clock.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.Null(throttle.Admit(address, "u").Refusal);
     }
 
     [Fact]
     public void Throttle_forgets_an_address_after_a_quiet_period_but_not_before()
     {
-        var clock = new ManualClock();
-        var throttle = new AuthenticationThrottle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), clock);
+        var clock = new FakeTimeProvider();
+        var throttle = new AuthenticationThrottle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 1, TimeSpan.Zero, clock);
         IPAddress address = IPAddress.Loopback;
-        throttle.RecordFailure(address);
-        throttle.RecordFailure(address);
+        throttle.RecordFailure(address, "u", default);
+        throttle.RecordFailure(address, "u", default);
 
         clock.Advance(AuthenticationThrottle.ForgetAfter - TimeSpan.FromSeconds(1));
-        Assert.Equal(3, throttle.RecordFailure(address).Failures);
+        Assert.Equal(3, throttle.RecordFailure(address, "u", default).Failures);
         clock.Advance(AuthenticationThrottle.ForgetAfter);
-        Assert.Equal((1, TimeSpan.FromSeconds(1)), throttle.RecordFailure(address));
+        Assert.Equal((1, TimeSpan.FromSeconds(1)), throttle.RecordFailure(address, "u", default));
     }
 
-    /// <summary>A clock the test moves by hand.</summary>
-    private sealed class ManualClock : TimeProvider
+    [Fact]
+    public void User_budget_gives_a_burst_then_one_failure_per_interval_and_a_success_gives_its_token_back()
     {
-        private long _ticks = 1;
+        var clock = new FakeTimeProvider();
+        var budget = new UserFailureBudget(2, TimeSpan.FromSeconds(10), clock);
+        IPAddress address = IPAddress.Loopback;
+        IPAddress home = IPAddress.Parse("10.0.0.1");
+        Assert.Null(budget.Admit("alice", home, out bool took));
+        Assert.True(took);
+        budget.RecordSuccess("alice", home, took);
+        Assert.Equal(0, budget.TrackedUsers);
 
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+        Assert.Null(budget.Admit("alice", address, out _));
+        Assert.Null(budget.Admit("alice", address, out _));
+        Assert.Equal(TimeSpan.FromSeconds(10), budget.Admit("alice", address, out took));
+        Assert.False(took);
+        Assert.Null(budget.Admit("alice", home, out took)); // where alice authenticated before: no token needed
+        Assert.False(took);
+        Assert.Null(budget.Admit("bob", address, out _));
 
-        public override long GetTimestamp() => _ticks;
+        clock.Advance(TimeSpan.FromSeconds(7));
+        Assert.Equal(TimeSpan.FromSeconds(3), budget.Admit("alice", address, out _));
+        clock.Advance(TimeSpan.FromSeconds(3));
+        Assert.Null(budget.Admit("alice", address, out _));
+        Assert.Equal(TimeSpan.FromSeconds(10), budget.Admit("alice", address, out _));
+    }
 
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    [Fact]
+    public void User_budget_table_stays_bounded_and_a_flood_of_names_does_not_refill_a_spent_budget()
+    {
+        var budget = new UserFailureBudget(1, TimeSpan.FromSeconds(60), new FakeTimeProvider());
+        IPAddress address = IPAddress.Loopback;
+        Assert.Null(budget.Admit("alice", address, out _));
+        for (int i = 0; i < UserFailureBudget.MaxTrackedUsers * 2; i++)
+        {
+            budget.Admit($"user{i}", address, out _);
+        }
+
+        Assert.Equal(UserFailureBudget.MaxTrackedUsers, budget.TrackedUsers);
+        Assert.NotNull(budget.Admit("alice", address, out _));
+        Assert.NotNull(budget.Admit("a-name-never-seen", address, out _)); // the shared overflow bucket is spent too
     }
 
     [Fact]
