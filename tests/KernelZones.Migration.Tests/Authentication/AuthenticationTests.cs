@@ -118,18 +118,6 @@ public sealed class AuthenticationTests
         Assert.Equal((1, TimeSpan.FromSeconds(1)), throttle.RecordFailure(address));
     }
 
-    /// <summary>A clock the test moves by hand.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _ticks = 1;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _ticks;
-
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
-    }
-
     [Fact]
     public void Generated_identity_key_file_is_owner_only_and_reloads()
     {
