@@ -56,9 +56,9 @@ public sealed class GuestWorkloadTests
         using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 32 }, clock);
         workload.Start();
 
-        long full = await PagesWrittenOver(workload, clock, steps: 64, pagesPerStep: 128);
+        long full = await PagesWrittenOver(guest, workload, clock, steps: 64, pagesPerStep: 128);
         guest.Throttle.SetRunFraction(0.25);
-        long throttled = await PagesWrittenOver(workload, clock, steps: 64, pagesPerStep: 32);
+        long throttled = await PagesWrittenOver(guest, workload, clock, steps: 64, pagesPerStep: 32);
 
         // One second of the manual clock: 32 MiB of 4 KiB pages, then a quarter of that.
         Assert.Equal(8192, full);
@@ -126,9 +126,10 @@ public sealed class GuestWorkloadTests
 
     /// <summary>
     /// Moves the clock <paramref name="steps"/> times, waiting after each until the step's pages are written, and returns
-    /// how many pages were written: more than due shows as a larger count, fewer as a wait that never ends.
+    /// how many pages were written: more than due shows as a larger count, fewer as a wait that never ends. The count is
+    /// read with the guest suspended, so that no batch is half counted.
     /// </summary>
-    private static async Task<long> PagesWrittenOver(GuestWorkload workload, ManualClock clock, int steps, long pagesPerStep)
+    private static async Task<long> PagesWrittenOver(InMemoryGuest guest, GuestWorkload workload, ManualClock clock, int steps, long pagesPerStep)
     {
         long before = workload.PagesWritten;
         for (int step = 1; step <= steps; step++)
@@ -138,7 +139,10 @@ public sealed class GuestWorkloadTests
             await WaitUntil(() => workload.PagesWritten >= due);
         }
 
-        return workload.PagesWritten - before;
+        await guest.Cpus.SuspendAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        long written = workload.PagesWritten - before;
+        await guest.Cpus.ResumeAsync(TestContext.Current.CancellationToken);
+        return written;
     }
 
     private static async Task WaitUntil(Func<bool> condition)
