@@ -15,7 +15,9 @@ namespace KernelZones.Migration.Transport.Ciphers;
 /// context reused: each record sets a new nonce, and the context keeps the key.</para>
 /// <para>Available where <c>libcrypto</c> 3 or 1.1 can be loaded (Linux); elsewhere <see cref="TryCreate"/>
 /// returns <see langword="null"/> and the caller uses <see cref="AesCcm"/>. Empty messages are not handled here
-/// (see <see cref="CcmEmptyMessage"/>). Not thread-safe, like every <see cref="ICipher"/>.</para>
+/// (see <see cref="CcmEmptyMessage"/>). Not thread-safe, like every <see cref="ICipher"/>, except that
+/// <see cref="Dispose"/> may race a record: the contexts are <see cref="OpenSslCipherContext"/> handles, so the record
+/// completes or throws <see cref="ObjectDisposedException"/>, and a context is never freed under a call.</para>
 /// </remarks>
 internal sealed unsafe class OpenSslCcm : IDisposable
 {
@@ -26,10 +28,10 @@ internal sealed unsafe class OpenSslCcm : IDisposable
 
     private static readonly Library? s_library = Library.TryLoad();
     private readonly int _tagSize;
-    private nint _encrypt;
-    private nint _decrypt;
+    private readonly OpenSslCipherContext _encrypt;
+    private readonly OpenSslCipherContext _decrypt;
 
-    private OpenSslCcm(nint encrypt, nint decrypt, int tagSize)
+    private OpenSslCcm(OpenSslCipherContext encrypt, OpenSslCipherContext decrypt, int tagSize)
     {
         _encrypt = encrypt;
         _decrypt = decrypt;
@@ -48,23 +50,59 @@ internal sealed unsafe class OpenSslCcm : IDisposable
             return null;
         }
 
-        nint encrypt = CreateContext(library, key, nonceSize, tagSize, encrypt: true);
+        OpenSslCipherContext encrypt = CreateContext(library, key, nonceSize, tagSize, encrypt: true);
         try
         {
             return new OpenSslCcm(encrypt, CreateContext(library, key, nonceSize, tagSize, encrypt: false), tagSize);
         }
         catch
         {
-            library.Free(encrypt);
+            encrypt.Dispose();
             throw;
         }
     }
 
     /// <summary>Encrypts a non-empty <paramref name="plaintext"/> into <paramref name="ciphertext"/> (same length, may be the same memory) and writes the tag.</summary>
+    /// <exception cref="ObjectDisposedException">The cipher was disposed (also when the dispose races this call).</exception>
     public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
+        bool entered = false;
+        try
+        {
+            Seal(_encrypt.Enter(ref entered), nonce, plaintext, ciphertext, tag, associatedData);
+        }
+        finally
+        {
+            _encrypt.Exit(entered);
+        }
+    }
+
+    /// <summary>Verifies <paramref name="tag"/> and decrypts a non-empty <paramref name="ciphertext"/>; on failure <paramref name="plaintext"/> is cleared.</summary>
+    /// <exception cref="AuthenticationTagMismatchException">The data, tag, nonce or associated data was altered.</exception>
+    /// <exception cref="ObjectDisposedException">The cipher was disposed (also when the dispose races this call).</exception>
+    public void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        bool entered = false;
+        try
+        {
+            Open(_decrypt.Enter(ref entered), nonce, ciphertext, tag, plaintext, associatedData);
+        }
+        finally
+        {
+            _decrypt.Exit(entered);
+        }
+    }
+
+    /// <summary>Releases both contexts; OpenSSL cleanses the key schedule as it frees them, once no call is using them. Idempotent.</summary>
+    public void Dispose()
+    {
+        _encrypt.Dispose();
+        _decrypt.Dispose();
+    }
+
+    private void Seal(nint context, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
         var library = s_library!;
-        nint context = Live(_encrypt);
         fixed (byte* noncePointer = nonce)
         fixed (byte* input = plaintext)
         fixed (byte* output = ciphertext)
@@ -88,12 +126,9 @@ internal sealed unsafe class OpenSslCcm : IDisposable
         }
     }
 
-    /// <summary>Verifies <paramref name="tag"/> and decrypts a non-empty <paramref name="ciphertext"/>; on failure <paramref name="plaintext"/> is cleared.</summary>
-    /// <exception cref="AuthenticationTagMismatchException">The data, tag, nonce or associated data was altered.</exception>
-    public void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    private void Open(nint context, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         var library = s_library!;
-        nint context = Live(_decrypt);
         fixed (byte* noncePointer = nonce)
         fixed (byte* input = ciphertext)
         fixed (byte* output = plaintext)
@@ -118,42 +153,37 @@ internal sealed unsafe class OpenSslCcm : IDisposable
         }
     }
 
-    /// <summary>Frees both contexts; OpenSSL cleanses the key schedule as it frees them. Idempotent.</summary>
-    public void Dispose()
+    private static OpenSslCipherContext CreateContext(Library library, ReadOnlySpan<byte> key, int nonceSize, int tagSize, bool encrypt)
     {
-        s_library?.Free(Interlocked.Exchange(ref _encrypt, 0));
-        s_library?.Free(Interlocked.Exchange(ref _decrypt, 0));
-    }
-
-    private static nint CreateContext(Library library, ReadOnlySpan<byte> key, int nonceSize, int tagSize, bool encrypt)
-    {
-        nint context = library.NewContext();
-        if (context == 0)
+        var context = library.NewContext();
+        if (context.IsInvalid)
         {
             throw new CryptographicException("OpenSSL could not allocate a cipher context.");
         }
 
+        if (TryInitialize(library, context.DangerousGetHandle(), key, nonceSize, tagSize, encrypt))
+        {
+            return context;
+        }
+
+        library.ClearErrors();
+        context.Dispose();
+        throw new CryptographicException("OpenSSL refused the AES-128-CCM key or parameters.");
+    }
+
+    private static bool TryInitialize(Library library, nint context, ReadOnlySpan<byte> key, int nonceSize, int tagSize, bool encrypt)
+    {
         int direction = encrypt ? 1 : 0;
         fixed (byte* keyPointer = key)
         {
             // The direction first, then the nonce and tag lengths, then the key: OpenSSL fixes the tag length into the
             // CCM state when the key is set (a decrypting context too: its per-record tags must have this length).
-            if (library.CipherInit(context, library.Aes128Ccm, 0, null, null, direction) == 1
+            return library.CipherInit(context, library.Aes128Ccm, 0, null, null, direction) == 1
                 && library.Control(context, CtrlAeadSetIvLength, nonceSize, null) == 1
                 && library.Control(context, CtrlAeadSetTag, tagSize, null) == 1
-                && library.CipherInit(context, 0, 0, keyPointer, null, -1) == 1)
-            {
-                return context;
-            }
+                && library.CipherInit(context, 0, 0, keyPointer, null, -1) == 1;
         }
-
-        library.ClearErrors();
-        library.Free(context);
-        throw new CryptographicException("OpenSSL refused the AES-128-CCM key or parameters.");
     }
-
-    private static nint Live(nint context) =>
-        context != 0 ? context : throw new ObjectDisposedException(nameof(AesCcmCipher));
 
     /// <summary>The libcrypto entry points, resolved once per process.</summary>
     private sealed class Library
@@ -207,15 +237,7 @@ internal sealed unsafe class OpenSslCcm : IDisposable
             return null;
         }
 
-        public nint NewContext() => _newContext();
-
-        public void Free(nint context)
-        {
-            if (context != 0)
-            {
-                _freeContext(context);
-            }
-        }
+        public OpenSslCipherContext NewContext() => new(_newContext(), _freeContext);
 
         public int CipherInit(nint context, nint cipher, nint engine, byte* key, byte* nonce, int encrypt) => _cipherInit(context, cipher, engine, key, nonce, encrypt);
 

@@ -13,6 +13,18 @@ internal sealed class PendingHandshakes
 
     public PendingHandshakes(int capacity) => _capacity = capacity;
 
+    /// <summary>The connections held in their handshake now (evicted and finished ones are no longer counted).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// Admits a connection: returns its entry, whose <see cref="Entry.Token"/> is cancelled if it is later evicted or
     /// <paramref name="stopping"/> ends; <see langword="null"/> when the list is full of handshakes whose opening has arrived.

@@ -96,6 +96,9 @@ public sealed class StripeListener : IAsyncDisposable
     /// <summary>Transfers announced with <see cref="Expect"/> and not yet disposed, for diagnostics and leak checks. Thread-safe.</summary>
     public int PendingTransfers => _expected.Count;
 
+    /// <summary>Connections held in their handshake now, at most <see cref="StripeOptions.MaxPendingHandshakes"/>. Thread-safe.</summary>
+    internal int HandshakesInProgress => _pendingHandshakes.Count;
+
     /// <summary>Stops accepting, drops pending handshakes and aborts every transfer still expected.</summary>
     public async ValueTask DisposeAsync()
     {

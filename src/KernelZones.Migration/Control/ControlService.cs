@@ -114,6 +114,9 @@ public sealed partial class ControlService : IAsyncDisposable
     /// <summary>Completes when every connection open at the call has been served and closed.</summary>
     internal Task WhenConnectionsEndedAsync() => Task.WhenAll(_connections.Keys);
 
+    /// <summary>Connections held in their handshake now, at most <see cref="ControlServiceOptions.MaxPendingHandshakes"/>.</summary>
+    internal int HandshakesInProgress => _pendingHandshakes.Count;
+
     private async Task AcceptLoopAsync(Socket listener)
     {
         while (!_stopping.IsCancellationRequested)

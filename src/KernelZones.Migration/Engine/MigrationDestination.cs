@@ -85,6 +85,12 @@ public sealed class MigrationDestination : IAsyncDisposable
     /// <summary>Memory transfers negotiated and not yet released (each migration releases its own when it ends).</summary>
     internal int PendingTransfers => _data?.PendingTransfers ?? 0;
 
+    /// <summary>Connections the control service holds in their handshake now.</summary>
+    internal int ControlHandshakesInProgress => _control?.HandshakesInProgress ?? 0;
+
+    /// <summary>Connections the data service holds in their handshake now.</summary>
+    internal int DataHandshakesInProgress => _data?.HandshakesInProgress ?? 0;
+
     /// <summary>Completes when every control connection open at the call has ended (each migration on it discarded or resumed).</summary>
     internal Task WhenConnectionsEndedAsync() => _control?.WhenConnectionsEndedAsync() ?? Task.CompletedTask;
 

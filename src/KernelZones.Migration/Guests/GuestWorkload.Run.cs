@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace KernelZones.Migration.Guests;
 
 #pragma warning disable CA5394 // Simulated guest writes, not secrets: a seeded, fast generator is what is wanted.
@@ -7,20 +5,19 @@ public sealed partial class GuestWorkload
 {
     private void Run(object? state)
     {
-        var stop = (CancellationToken)state!;
+        var (stop, last) = ((CancellationToken, long))state!;
         InMemoryVirtualCpus cpus = _guest.Cpus;
         var random = new Random(_options.Seed);
         byte[] data = new byte[_options.BytesPerWrite];
         double bucket = Math.Max(1, _pagesPerSecond * BucketSeconds);
         double tokens = 0;
-        long last = Stopwatch.GetTimestamp();
         while (cpus.TryEnterRunning(stop))
         {
             int batch;
             try
             {
-                long now = Stopwatch.GetTimestamp();
-                tokens = Math.Min(bucket, tokens + (Stopwatch.GetElapsedTime(last, now).TotalSeconds * _pagesPerSecond * cpus.RunFraction));
+                long now = _time.GetTimestamp();
+                tokens = Math.Min(bucket, tokens + (_time.GetElapsedTime(last, now).TotalSeconds * _pagesPerSecond * cpus.RunFraction));
                 last = now;
                 batch = (int)Math.Min(tokens, MaxPagesPerBatch);
                 for (int i = 0; i < batch; i++)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace KernelZones.Migration.Guests;
 
 /// <summary>
@@ -7,8 +5,9 @@ namespace KernelZones.Migration.Guests;
 /// at a set rate over a working set with a hot/cold skew, pausing while the guest's vCPUs are suspended and
 /// slowing down with the guest's throttle.
 /// </summary>
-/// <remarks>Thread-safety: every member may be called from any thread. The rate is kept with a token bucket on a
-/// <see cref="Stopwatch"/>; tokens do not accumulate beyond 20 ms of writes, so a pause is not followed by a burst.</remarks>
+/// <remarks>Thread-safety: every member may be called from any thread. The rate is kept with a token bucket on the
+/// system's monotonic clock, from <see cref="Start"/> on; tokens do not accumulate beyond 20 ms of writes, so a pause is
+/// not followed by a burst.</remarks>
 public sealed partial class GuestWorkload : IDisposable
 {
     private const int MaxPagesPerBatch = 256;
@@ -20,6 +19,7 @@ public sealed partial class GuestWorkload : IDisposable
     private readonly long _hotPages;
     private readonly double _pagesPerSecond;
     private readonly GuestWorkloadOptions _options;
+    private readonly TimeProvider _time;
     private readonly object _lifecycle = new();
     private CancellationTokenSource? _stop;
     private Thread? _thread;
@@ -30,8 +30,16 @@ public sealed partial class GuestWorkload : IDisposable
     /// <param name="options">Rate, working set and skew; <see langword="null"/> means the defaults.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
     public GuestWorkload(InMemoryGuest guest, GuestWorkloadOptions? options = null)
+        : this(guest, options, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates a stopped workload whose rate follows <paramref name="time"/> (a test's manual clock).</summary>
+    internal GuestWorkload(InMemoryGuest guest, GuestWorkloadOptions? options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
         _options = options ?? new GuestWorkloadOptions();
         InMemoryGuestMemory memory = guest.Memory;
         ValidateOptions(_options, memory);
@@ -70,7 +78,9 @@ public sealed partial class GuestWorkload : IDisposable
 
             _stop = new CancellationTokenSource();
             _thread = new Thread(Run) { IsBackground = true, Name = "KernelZones guest workload" };
-            _thread.Start(_stop.Token);
+
+            // The rate counts from here, not from whenever the thread first runs.
+            _thread.Start((_stop.Token, _time.GetTimestamp()));
         }
     }
 

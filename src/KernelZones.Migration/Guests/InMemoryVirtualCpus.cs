@@ -9,6 +9,7 @@ public sealed class InMemoryVirtualCpus : IVirtualCpus, IGuestThrottle
 {
     private readonly object _gate = new();
     private int _running;
+    private int _waiting;
     private bool _suspended;
     private TaskCompletionSource? _parked;
     private double _runFraction = 1.0;
@@ -81,6 +82,18 @@ public sealed class InMemoryVirtualCpus : IVirtualCpus, IGuestThrottle
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Threads waiting in <see cref="TryEnterRunning"/> for the vCPUs to run (a workload that came back round to a closed gate).</summary>
+    internal int ParkedThreads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting;
+            }
+        }
+    }
+
     /// <summary>Waits until the vCPUs run, then counts the caller as running; pair with <see cref="ExitRunning"/>.</summary>
     /// <returns><see langword="false"/> if <paramref name="cancellationToken"/> was cancelled while waiting (the caller is then not running).</returns>
     /// <remarks>The waiter is woken by <see cref="ResumeAsync"/> or by <see cref="WakeWaiters"/>, which a workload calls when it stops.</remarks>
@@ -90,7 +103,9 @@ public sealed class InMemoryVirtualCpus : IVirtualCpus, IGuestThrottle
         {
             while (_suspended && !cancellationToken.IsCancellationRequested)
             {
+                _waiting++;
                 Monitor.Wait(_gate);
+                _waiting--;
             }
 
             if (cancellationToken.IsCancellationRequested)

@@ -6,9 +6,6 @@ internal sealed record FaultCase(string Fault, MigrationPhase Phase, FaultTarget
     /// <summary>The network fault, or null for a cancellation or a refusal.</summary>
     public FaultKind? Kind => FaultMatrix.NetworkFaults.TryGetValue(Fault, out var kind) ? kind : null;
 
-    /// <summary>Why the cell cannot be exercised, or null.</summary>
-    public string? NotApplicable => FaultMatrix.NotApplicable(this);
-
     /// <summary>A fault after which the migration should still succeed.</summary>
     public bool IsBenign => Kind is FaultKind.Delay or FaultKind.Throttle
         || (Target == FaultTarget.Data && Phase >= MigrationPhase.Commit);

@@ -33,32 +33,33 @@ internal static class FaultMatrix
         [Incompatible] = MigrationPhase.CompatibilityCheck,
     };
 
-    /// <summary>The cells of one target, optionally only the phases up to and including the compatibility check (setup) or after it.</summary>
+    /// <summary>
+    /// The cells of one target that can be exercised, optionally only the phases up to and including the compatibility
+    /// check (setup) or after it. Cells that cannot be exercised are not generated: <see cref="NotApplicableCells"/> lists them.
+    /// </summary>
     public static TheoryData<string, string> Cells(FaultTarget target, bool? setup = null)
     {
         var data = new TheoryData<string, string>();
-        foreach (var fault in target switch
+        foreach (FaultCase cell in AllCells(target, setup).Where(c => NotApplicable(c) is null))
         {
-            FaultTarget.Source => [Cancellation],
-            FaultTarget.Destination => Refusals.Keys,
-            _ => NetworkFaults.Keys,
-        })
-        {
-            foreach (var phase in Enum.GetValues<MigrationPhase>())
-            {
-                bool inPart = setup is not { } part || part == phase <= MigrationPhase.CompatibilityCheck;
-                if (inPart && (target != FaultTarget.Destination || Refusals[fault] == phase))
-                {
-                    data.Add(fault, phase.ToString());
-                }
-            }
+            data.Add(cell.Fault, cell.Phase.ToString());
         }
 
         return data;
     }
 
+    /// <summary>Every cell of every target that the matrix leaves out, with the reason, for the reliability report.</summary>
+    public static IEnumerable<(FaultCase Cell, string Reason)> NotApplicableCells() =>
+        from target in Enum.GetValues<FaultTarget>()
+        from cell in AllCells(target, setup: null)
+        let reason = NotApplicable(cell)
+        where reason is not null
+        select (cell, reason);
+
+    /// <summary>Why <paramref name="cell"/> cannot be exercised, or null when it can.</summary>
     public static string? NotApplicable(FaultCase cell)
     {
+        ArgumentNullException.ThrowIfNull(cell);
         bool recordFault = cell.Kind is FaultKind.Delay or FaultKind.Corrupt or FaultKind.Drop or FaultKind.Duplicate or FaultKind.Reorder;
         return cell switch
         {
@@ -70,5 +71,27 @@ internal static class FaultMatrix
                 "nothing flows on the data connections after both ends' end-of-stream records (before the verification result); only a cut can still reach them",
             _ => null,
         };
+    }
+
+    /// <summary>The full cross product of a target's faults and phases (a refusal only at the phase that decides it).</summary>
+    private static IEnumerable<FaultCase> AllCells(FaultTarget target, bool? setup)
+    {
+        IEnumerable<string> faults = target switch
+        {
+            FaultTarget.Source => [Cancellation],
+            FaultTarget.Destination => Refusals.Keys,
+            _ => NetworkFaults.Keys,
+        };
+        foreach (string fault in faults)
+        {
+            foreach (var phase in Enum.GetValues<MigrationPhase>())
+            {
+                bool inPart = setup is not { } part || part == phase <= MigrationPhase.CompatibilityCheck;
+                if (inPart && (target != FaultTarget.Destination || Refusals[fault] == phase))
+                {
+                    yield return new FaultCase(fault, phase, target);
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KernelZones.Migration.Guests;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KernelZones.Migration.Tests.Guests;
 
@@ -7,23 +8,32 @@ public sealed class GuestWorkloadTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
+    // 1/64 s: at 32 MiB/s (8192 pages/s) a step is worth exactly 128 pages, and at a quarter of the speed 32.
+    private static readonly TimeSpan s_step = TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 64);
+
     [Fact]
     public async Task Suspend_really_stops_the_workload_and_resume_restarts_it()
     {
+        var clock = new FakeTimeProvider();
         using var guest = new InMemoryGuest(16L << 20);
-        using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 256 });
+        using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 256 }, clock);
         workload.Start();
+        clock.Advance(TimeSpan.FromMilliseconds(10));
         await WaitUntil(() => workload.PagesWritten > 100);
 
         await guest.Cpus.SuspendAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
         Assert.True(guest.Cpus.IsSuspended);
         long atSuspend = workload.PagesWritten;
         guest.Memory.StartDirtyTracking();
-        Thread.Sleep(100); // a window in which a running workload would write; nothing is awaited here
+
+        // A running workload now has a full bucket of writes due; once it is parked at the closed gate, it wrote none of them.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => guest.Cpus.ParkedThreads == 1);
         Assert.Equal(atSuspend, workload.PagesWritten);
         Assert.Equal(0, guest.Memory.CollectDirtyPages(new DirtyPageBitmap(guest.Memory.PageCount)));
 
         await guest.Cpus.ResumeAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromMilliseconds(10));
         await WaitUntil(() => workload.PagesWritten > atSuspend);
         Assert.False(guest.Cpus.IsSuspended);
     }
@@ -40,18 +50,20 @@ public sealed class GuestWorkloadTests
     }
 
     [Fact]
-    public async Task Rate_is_roughly_honoured_and_throttle_slows_it()
+    public async Task Rate_is_honoured_to_the_page_and_throttle_scales_it()
     {
+        var clock = new FakeTimeProvider();
         using var guest = new InMemoryGuest(64L << 20);
-        using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 32 });
-        double expectedPagesPerSecond = 32.0 * 1024 * 1024 / 4096;
+        using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 32 }, clock);
         workload.Start();
-        double full = await MeasurePagesPerSecond(workload);
-        guest.Throttle.SetRunFraction(0.1);
-        double throttled = await MeasurePagesPerSecond(workload);
 
-        Assert.InRange(full, 0.3 * expectedPagesPerSecond, 3 * expectedPagesPerSecond);
-        Assert.True(throttled < full / 2, $"throttled {throttled:F0} pages/s, full {full:F0} pages/s");
+        long full = await PagesWrittenOver(guest, workload, clock, steps: 64, pagesPerStep: 128);
+        guest.Throttle.SetRunFraction(0.25);
+        long throttled = await PagesWrittenOver(guest, workload, clock, steps: 64, pagesPerStep: 32);
+
+        // One second of the manual clock: 32 MiB of 4 KiB pages, then a quarter of that.
+        Assert.Equal(8192, full);
+        Assert.Equal(2048, throttled);
     }
 
     [Fact]
@@ -113,12 +125,25 @@ public sealed class GuestWorkloadTests
         Assert.True(guest.Cpus.IsSuspended);
     }
 
-    private static async Task<double> MeasurePagesPerSecond(GuestWorkload workload)
+    /// <summary>
+    /// Moves the clock <paramref name="steps"/> times, waiting after each until the step's pages are written, and returns
+    /// how many pages were written: more than due shows as a larger count, fewer as a wait that never ends. The count is
+    /// read with the guest suspended, so that no batch is half counted.
+    /// </summary>
+    private static async Task<long> PagesWrittenOver(InMemoryGuest guest, GuestWorkload workload, FakeTimeProvider clock, int steps, long pagesPerStep)
     {
         long before = workload.PagesWritten;
-        var clock = Stopwatch.StartNew();
-        await Task.Delay(500, TestContext.Current.CancellationToken);
-        return (workload.PagesWritten - before) / clock.Elapsed.TotalSeconds;
+        for (int step = 1; step <= steps; step++)
+        {
+            clock.Advance(s_step);
+            long due = before + (step * pagesPerStep);
+            await WaitUntil(() => workload.PagesWritten >= due);
+        }
+
+        await guest.Cpus.SuspendAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        long written = workload.PagesWritten - before;
+        await guest.Cpus.ResumeAsync(TestContext.Current.CancellationToken);
+        return written;
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -12,7 +12,8 @@ namespace KernelZones.Migration.Tests.Hostile;
 
 /// <summary>
 /// Every parser of outside input, fed random and mutated input: it succeeds or throws its documented exception, never
-/// another type, and never hangs. Seeded; <c>KZ_FUZZ_CASES</c> sets the case count per parser for long campaigns.
+/// another type, and never hangs. The seed changes per run and is named in the output and in a failure;
+/// <c>KZ_FUZZ_SEED</c> replays it and <c>KZ_FUZZ_CASES</c> sets the case count per parser for long campaigns.
 /// </summary>
 public sealed class ParserFuzzTests
 {
@@ -131,12 +132,36 @@ public sealed class ParserFuzzTests
     private static readonly int[] s_one = [1];
 
     [Fact]
-    public void The_campaign_fails_on_a_foreign_exception_and_on_a_hang()
+    public void The_campaign_fails_on_a_foreign_exception_and_on_a_hang_naming_the_seed()
     {
         var gen = FsCheck.Fluent.Gen.Choose(0, 100);
-        Assert.ThrowsAny<Exception>(() => FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, n => _ = s_one[n % 2], e => e is FormatException, ciCases: 200));
-        Assert.ThrowsAny<Exception>(() => FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, n => Thread.Sleep(n > 50 ? 2000 : 0), _ => true, ciCases: 200, caseTimeout: TimeSpan.FromMilliseconds(200)));
+        string replay = $"{FuzzCampaign.SeedVariable}={FuzzCampaign.Seed}";
+        var foreign = Assert.ThrowsAny<Exception>(() => FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, n => _ = s_one[n % 2], e => e is FormatException, ciCases: 200));
+        Assert.Contains(replay, foreign.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(IndexOutOfRangeException), foreign.Message, StringComparison.Ordinal);
+
+        // A case that never returns (until the campaign has given up on it) counts as a hang.
+        using var release = new ManualResetEventSlim();
+        var hang = Assert.ThrowsAny<Exception>(() => FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, n => release.Wait(n > 50 ? Timeout.InfiniteTimeSpan : TimeSpan.Zero), _ => true, ciCases: 200, caseTimeout: TimeSpan.FromMilliseconds(200)));
+        release.Set();
+        Assert.Contains(replay, hang.Message, StringComparison.Ordinal);
+        Assert.Contains("did not finish", hang.Message, StringComparison.Ordinal);
+
         FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, n => _ = n > 50 ? throw new FormatException() : n, e => e is FormatException, ciCases: 200);
+    }
+
+    [Fact]
+    public void A_seed_replays_the_same_cases()
+    {
+        var gen = Mutations.Hostile(s_addresses, 80);
+        var first = new List<string>();
+        var second = new List<string>();
+
+        FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, first.Add, _ => false, ciCases: 300);
+        FuzzCampaign.Run(FuzzCampaign.SelfTest, gen, second.Add, _ => false, ciCases: 300);
+
+        Assert.Equal(300, first.Count);
+        Assert.Equal(first, second);
     }
 
     internal static IEnumerable<ControlMessage> MessageSamples() =>

@@ -66,9 +66,19 @@ internal static class ReliabilityReport
         {
             string full = Path.GetFullPath(path);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, ReliabilityReportWriter.Render(FaultCases, FuzzCases, Figures));
+            File.WriteAllText(full, ReliabilityReportWriter.Render(WithCellsLeftOut(FaultCases), FuzzCases, Figures));
         }
     }
+
+    /// <summary>
+    /// The cells run, and when the matrix ran, the cells it leaves out (not generated, so never run or skipped),
+    /// taken from its filter with the reason each does not apply.
+    /// </summary>
+    private static IReadOnlyList<FaultCaseRecord> WithCellsLeftOut(IReadOnlyList<FaultCaseRecord> run) =>
+        run.Count == 0
+            ? run
+            : [.. run, .. Faults.FaultMatrix.NotApplicableCells().Select(n => FaultCaseRecord.NotApplicable(
+                n.Cell.Fault, n.Cell.Phase.ToString(), n.Cell.Target.ToString().ToLowerInvariant(), n.Reason))];
 }
 
 /// <summary>Writes the report once every test of the assembly has run.</summary>

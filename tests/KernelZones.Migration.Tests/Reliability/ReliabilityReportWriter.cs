@@ -29,7 +29,7 @@ internal static class ReliabilityReportWriter
         text.AppendLine("| Figure | Value |");
         text.AppendLine("|---|---|");
         Row(text, "faults injected (matrix cells run)", run.Length);
-        Row(text, "cells not applicable (reason in the matrix)", cases.Count - run.Length);
+        Row(text, "cells left out as not applicable (reason in the matrix)", cases.Count - run.Length);
         Row(text, "migrations completed", run.Count(c => c.Outcome == "Succeeded"));
         Row(text, "migrations rolled back", run.Count(c => c.Outcome == "RolledBack"));
         Row(text, "in-doubt outcomes (each resolved by the outcome query)", run.Count(c => c.Outcome == "InDoubt"));

@@ -126,10 +126,81 @@ public sealed class OpenSslCcmTests
         Assert.Throws<ObjectDisposedException>(() => ours.Encrypt(new byte[12], new byte[16], new byte[16], new byte[16], []));
     }
 
+    [Fact]
+    public void A_dispose_racing_records_ends_them_with_object_disposed_and_never_frees_a_context_under_a_call()
+    {
+        Assert.SkipUnless(OpenSslCcm.IsAvailable, "libcrypto is not loadable on this platform");
+        const int Iterations = 1000;
+        byte[] nonce = new byte[12];
+        byte[] plaintext = RandomBytes(new Random(1), 16 * 1024);
+        byte[] ad = new byte[24];
+        int refusedMidStream = 0;
+        for (int iteration = 0; iteration < Iterations; iteration++)
+        {
+            ICipher cipher = CipherSuite.Create(CipherSuite.Aes128Ccm, new byte[16]);
+            byte[] record = new byte[plaintext.Length];
+            byte[] recordTag = new byte[16];
+            cipher.Encrypt(nonce, plaintext, record, recordTag, ad);
+            using var running = new CountdownEvent(2);
+            var sealing = new Hammer(running, () => cipher.Encrypt(nonce, plaintext, new byte[plaintext.Length], new byte[16], ad));
+            var opening = new Hammer(running, () => cipher.Decrypt(nonce, record, recordTag, new byte[record.Length], ad));
+
+            // Both threads are inside their loops; a varying spin lands the dispose at varying points of a record.
+            Assert.True(running.Wait(TimeSpan.FromSeconds(30)), "the hammering threads did not start");
+            Thread.SpinWait(iteration * 37 % 4000);
+            cipher.Dispose();
+
+            foreach (var hammer in (Hammer[])[sealing, opening])
+            {
+                Assert.True(hammer.Thread.Join(TimeSpan.FromSeconds(30)), "a record call did not return after the dispose");
+                Assert.True(hammer.Unexpected is null, $"iteration {iteration}: a record racing the dispose threw {hammer.Unexpected}");
+                refusedMidStream += hammer.Records > 0 ? 1 : 0;
+            }
+        }
+
+        // The race was exercised: disposes landed while records were flowing, not only before the first.
+        Assert.True(refusedMidStream > Iterations / 10, $"only {refusedMidStream} hammers had records done before the dispose");
+    }
+
     private static byte[] RandomBytes(Random random, int length)
     {
         byte[] bytes = new byte[length];
         random.NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>A thread that runs one record call in a loop until it throws; only <see cref="ObjectDisposedException"/> is expected.</summary>
+    private sealed class Hammer
+    {
+        public Hammer(CountdownEvent running, Action record)
+        {
+            Thread = new Thread(() =>
+            {
+                running.Signal();
+                try
+                {
+                    while (true)
+                    {
+                        record();
+                        Records++;
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    // the dispose won: the expected end
+                }
+                catch (Exception e)
+                {
+                    Unexpected = e;
+                }
+            });
+            Thread.Start();
+        }
+
+        public Thread Thread { get; }
+
+        public long Records { get; private set; }
+
+        public Exception? Unexpected { get; private set; }
     }
 }

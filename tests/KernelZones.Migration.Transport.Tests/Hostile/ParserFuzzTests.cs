@@ -11,7 +11,8 @@ namespace KernelZones.Migration.Transport.Tests.Hostile;
 /// <summary>
 /// The data plane's parsers of peer bytes, fed random and mutated input: the record opener ends in a record or a
 /// <see cref="RecordException"/>, the stripe handshake in admit or refuse, never another exception and never a hang.
-/// Seeded; <c>KZ_FUZZ_CASES</c> sets the case count per parser for long campaigns.
+/// The seed (samples and cases) changes per run and is named in the output; <c>KZ_FUZZ_SEED</c> replays it and
+/// <c>KZ_FUZZ_CASES</c> sets the case count per parser for long campaigns.
 /// </summary>
 public sealed class ParserFuzzTests
 {
@@ -23,7 +24,7 @@ public sealed class ParserFuzzTests
     [InlineData(CipherSuite.None)]
     public void Record_streams_open_or_raise_a_record_exception(string cipher)
     {
-        byte[][] samples = [.. Enumerable.Range(1, 4).Select(seed => ValidStream(cipher, seed))];
+        byte[][] samples = [.. Enumerable.Range(1, 4).Select(index => ValidStream(cipher, index))];
         var inputs = from bytes in Mutations.Hostile(samples, 300)
                      from cut in Gen.Choose(0, 400)
                      select (Bytes: bytes, Cut: cut);
@@ -35,7 +36,7 @@ public sealed class ParserFuzzTests
     public void Stripe_hellos_are_admitted_or_refused_without_throwing()
     {
         byte[] key = new byte[32];
-        new Random(5).NextBytes(key);
+        FuzzCampaign.CreateRandom(5).NextBytes(key);
         byte[][] samples = [.. Enumerable.Range(0, 4).Select(i => Hello(new Guid(i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), i, 4, key))];
         FuzzCampaign.Run("stripe handshake hello (StripeHandshake)", Mutations.Hostile(samples, 120), bytes => AdmitHello(bytes, key),
             _ => false, ciCases: 3000);
@@ -45,7 +46,7 @@ public sealed class ParserFuzzTests
     public void Stripe_replies_are_verified_or_refused_without_throwing()
     {
         byte[] key = new byte[32];
-        new Random(6).NextBytes(key);
+        FuzzCampaign.CreateRandom(6).NextBytes(key);
         byte[] hello = Hello(Guid.NewGuid(), 0, 1, key);
         byte[] reply = new byte[StripeHandshake.ReplySize];
         StripeHandshake.WriteReply(reply, hello, key);
@@ -79,9 +80,9 @@ public sealed class ParserFuzzTests
         return hello;
     }
 
-    private static byte[] ValidStream(string cipher, int seed)
+    private static byte[] ValidStream(string cipher, int index)
     {
-        var random = new Random(seed);
+        Random random = FuzzCampaign.CreateRandom(index);
         (RecordSealer sealer, RecordOpener opener) = TestKeys.Pair(cipher, s_options, seed: 11);
         using (sealer)
         using (opener)
@@ -92,7 +93,7 @@ public sealed class ParserFuzzTests
                 random.NextBytes(payload);
                 return (i % 3 == 2 ? RecordType.Control : RecordType.Data, (long)i * 4096, payload);
             });
-            return RecordStream.Write(sealer, records, end: seed % 2 == 0);
+            return RecordStream.Write(sealer, records, end: index % 2 == 0);
         }
     }
 

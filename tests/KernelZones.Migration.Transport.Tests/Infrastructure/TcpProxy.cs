@@ -34,8 +34,8 @@ internal sealed class TcpProxy : IAsyncDisposable
     public int Connections => Volatile.Read(ref _count);
 
     /// <summary>
-    /// When positive: on the client's close, the last this many upstream bytes are sent again, 200 ms later (after the
-    /// receiver has taken what came before), and only then the close: a record replayed after the end of the stream.
+    /// When positive: on the client's close, the last this many upstream bytes are sent again, and only then the close:
+    /// a record replayed after the end of the stream (TCP keeps it behind everything that came before).
     /// </summary>
     public int ReplayUpstreamTailOnClose { get; set; }
 
@@ -127,7 +127,6 @@ internal sealed class TcpProxy : IAsyncDisposable
                 {
                     if (upstream && ReplayUpstreamTailOnClose > 0)
                     {
-                        await Task.Delay(200, _stop.Token);
                         await to.SendAsync(tail.AsMemory(Math.Max(0, tail.Length - ReplayUpstreamTailOnClose)), SocketFlags.None, _stop.Token);
                     }
 
