@@ -8,7 +8,7 @@ namespace KernelZones.Samples.ReceiverHost;
 /// <summary>Where the receiver keeps its files and where its two services listen: command line first, then environment, then defaults.</summary>
 internal sealed record ReceiverSettings
 {
-    /// <summary>The data service's default port, the seed's <c>kz-migr</c>.</summary>
+    /// <summary>The data service's default port, Solaris's <c>kz-migr</c>.</summary>
     public const int DefaultDataPort = 8102;
 
     /// <summary>How often <c>--metrics</c> prints when no interval is given, in seconds.</summary>

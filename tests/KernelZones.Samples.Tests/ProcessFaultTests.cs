@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace KernelZones.Samples.Tests;
 
 /// <summary>
-/// Issue #8, process faults: the real programs over 127.0.0.1, one of them killed with SIGKILL (never a clean stop) at a
+/// Process faults: the real programs over 127.0.0.1, one of them killed with SIGKILL (never a clean stop) at a
 /// phase the test sees in the sender's step lines. Both sides run with a 5 s peer timeout, so every case ends in bounded time.
 /// </summary>
 public sealed class ProcessFaultTests

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace KernelZones.Samples.Tests;
 
 /// <summary>
-/// Issue #8, two hosts: runs <c>samples/two-hosts/run.sh</c> (two network namespaces joined by a veth pair) when this
+/// Two hosts: runs <c>samples/two-hosts/run.sh</c> (two network namespaces joined by a veth pair) when this
 /// machine lets it: root, <c>ip netns add</c> permitted, and <c>tc</c> installed. Otherwise the test is skipped and says why.
 /// </summary>
 public sealed class TwoNamespacesTests

@@ -6,7 +6,7 @@ using KernelZones.Migration.Configuration;
 namespace KernelZones.Benchmarks.Configuration;
 
 /// <summary>
-/// Parsing and writing a zonecfg configuration of 1,000 resources (issue 4: parsing must take well under 10 ms):
+/// Parsing and writing a zonecfg configuration of 1,000 resources (target: parsing takes well under 10 ms):
 /// 600 <c>anet</c>s with several properties, 398 <c>device</c>s on iSCSI and NFS (half of them templates),
 /// <c>capped-memory</c> and <c>virtual-cpu</c>.
 /// </summary>

@@ -8,7 +8,7 @@ using KernelZones.Migration.Transport.Ciphers;
 namespace KernelZones.Benchmarks.Transport;
 
 /// <summary>
-/// The direct baseline of DESIGN.md: plain blocking sockets over loopback, one sending and one receiving thread
+/// The direct baseline (docs/design.md, "How performance is measured"): plain blocking sockets over loopback, one sending and one receiving thread
 /// per connection, the BCL's AesGcm/AesCcm on fixed buffers, the same cipher, connection count and record size
 /// (24-byte header as associated data, 16-byte tag) — no pipelines and no protocol.
 /// </summary>

@@ -4,7 +4,7 @@ namespace KernelZones.Samples.ReceiverHost.Commands;
 internal static class HelpText
 {
     public const string Usage = """
-        ReceiverHost: a kernel zone migration destination (the seed's rad:remote and kz-migr services).
+        ReceiverHost: a kernel zone migration destination (the rad:remote and kz-migr services of Solaris 11.3 kernel zones).
 
         usage:
           ReceiverHost [run] [options]                start both services; Ctrl-C or SIGTERM stops them

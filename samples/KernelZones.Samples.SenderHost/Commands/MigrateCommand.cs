@@ -151,7 +151,7 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
             case MigrationOutcome.DryRunSucceeded:
                 return 0;
             default:
-                // Never guess (DESIGN.md invariant 1): the zone may run on the destination, so it must not boot here.
+                // Never guess (docs/design.md, invariant 1): the zone may run on the destination, so it must not boot here.
                 zone.Halt();
                 zone.MarkUnavailable();
                 store.Save(zone);

@@ -2,7 +2,7 @@ namespace KernelZones.Migration.Transport.Ciphers;
 
 /// <summary>
 /// <c>none</c>: copies the data and authenticates nothing. Chosen only when both hosts explicitly
-/// allow it, inside the authenticated TLS negotiation (DESIGN.md, invariant 7).
+/// allow it, inside the authenticated TLS negotiation (docs/design.md, invariant 8).
 /// </summary>
 internal sealed class NoneCipher : ICipher
 {

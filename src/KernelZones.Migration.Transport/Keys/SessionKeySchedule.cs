@@ -63,7 +63,7 @@ public sealed class SessionKeySchedule : IDisposable
     /// <summary>
     /// The 4-byte nonce prefix of a stream: direction (1 bit), stripe index (15 bits), key epoch (16 bits).
     /// Built from those fields rather than drawn from HKDF output so that no two streams of a session can
-    /// ever share a prefix, even by chance (DESIGN.md, invariant 4).
+    /// ever share a prefix, even by chance (docs/design.md, invariant 5).
     /// </summary>
     /// <param name="stripeIndex">0 to <see cref="MaxStripeIndex"/>.</param>
     /// <param name="direction">The stream's direction.</param>

@@ -4,7 +4,7 @@ namespace KernelZones.Migration.Configuration;
 internal sealed class ResourceBuilder
 {
     // Every resource's id is a number (ZoneResource.Id reads it as one), also where the schema does not list it:
-    // otherwise "set id=x" on a suspend resource or at global scope would escape as a FormatException (issue #8, fuzzing).
+    // otherwise "set id=x" on a suspend resource or at global scope would escape as a FormatException (found by fuzzing).
     private static readonly PropertySpec s_anyId = new(ZoneSchema.IdProperty, PropertyKind.Integer);
     private readonly ResourceSpec? _spec;
     private readonly List<ZoneProperty> _properties = [];
@@ -45,7 +45,7 @@ internal sealed class ResourceBuilder
         PropertySpec? spec = _spec?.Find(name) ?? (name == ZoneSchema.IdProperty ? s_anyId : null);
         if (spec is not null && spec.Kind != PropertyKind.Secret)
         {
-            // Only secrets are shown redacted; a redacted id or number would have no value to read (issue #8, fuzzing).
+            // Only secrets are shown redacted; a redacted id or number would have no value to read (found by fuzzing).
             throw line.Error($"{Type} {name} cannot be redacted", "a value; only secret properties such as keysource raw are shown redacted");
         }
 

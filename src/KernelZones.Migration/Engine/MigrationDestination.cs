@@ -7,7 +7,7 @@ using KernelZones.Migration.Transport.Striping;
 namespace KernelZones.Migration.Engine;
 
 /// <summary>
-/// A destination host's migration services: the control service (the seed's <c>rad:remote</c>) and the data
+/// A destination host's migration services: the control service (Solaris's <c>rad:remote</c>) and the data
 /// service (<c>kz-migr</c>), accepting live migrations into a <see cref="ZoneHost"/>.
 /// </summary>
 /// <remarks>

@@ -89,7 +89,7 @@ internal sealed partial class SourceMigration
         }
         catch (Exception ex) when (ex is MigrationException or OperationCanceledException or IOException)
         {
-            // The destination may or may not have resumed the zone: never guess (DESIGN.md, invariant 1).
+            // The destination may or may not have resumed the zone: never guess (docs/design.md, invariant 1).
             _downtime.Stop();
             MigrationActivities.Fail(committing, ex);
             return MigrationOutcome.InDoubt;
@@ -152,7 +152,7 @@ internal sealed partial class SourceMigration
             _guest.Memory.StopDirtyTracking();
         }
 
-        // A zone the operator halted meanwhile stays halted: its vCPUs are not resumed (issue #8).
+        // A zone the operator halted meanwhile stays halted: its vCPUs are not resumed.
         if (_suspended && _zone.State == ZoneState.Running)
         {
             await _guest.Cpus.ResumeAsync(CancellationToken.None).ConfigureAwait(false);

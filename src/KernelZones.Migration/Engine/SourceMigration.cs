@@ -134,7 +134,7 @@ internal sealed partial class SourceMigration
 
     /// <summary>
     /// Marks the zone migrating-out before anything else, atomically, so that a second migration of the same zone is
-    /// refused at once instead of racing the first to the destination (issue #8).
+    /// refused at once instead of racing the first to the destination.
     /// </summary>
     private void BeginMigrationOut()
     {

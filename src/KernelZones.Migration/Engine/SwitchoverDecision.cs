@@ -3,7 +3,7 @@ namespace KernelZones.Migration.Engine;
 /// <summary>
 /// Decides after each pre-copy round whether to run another, switch over, or hand a limit to the policy:
 /// switch over as soon as the dirty set can be sent within the downtime target at the rate the last round
-/// measured (DESIGN.md, "Migration engine").
+/// measured (docs/design.md, "Data plane").
 /// </summary>
 /// <remarks>
 /// Round 0 alone never decides a switchover unless it left nothing dirty: its rate is that of a full pass in

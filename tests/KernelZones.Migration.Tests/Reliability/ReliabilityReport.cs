@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace KernelZones.Migration.Tests.Reliability;
 
 /// <summary>
-/// Collects the reliability figures of a test run (issue #8, "Report"): the fault matrix, fuzz cases per parser,
+/// Collects the reliability figures of a test run: the fault matrix, fuzz cases per parser,
 /// and named figures of any other section (floods, brute force, soak). Thread-safe: tests running in parallel record
 /// into it; <see cref="ReliabilityReportFixture"/> writes it as markdown at the end of the run when
 /// <c>KZ_RELIABILITY_REPORT</c> names a file.
