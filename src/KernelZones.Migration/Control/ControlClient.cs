@@ -9,7 +9,7 @@ using KernelZones.Migration.Negotiation;
 namespace KernelZones.Migration.Control;
 
 /// <summary>The source's side: connects to a destination's control service, verifies it, says hello and authenticates.</summary>
-public static class ControlClient
+internal static class ControlClient
 {
     /// <summary>Connects and authenticates.</summary>
     /// <param name="address">The destination; <see cref="RemoteScheme.Ssh"/> needs a key credential, <see cref="RemoteScheme.Rads"/> a password.</param>

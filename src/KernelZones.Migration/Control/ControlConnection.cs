@@ -13,7 +13,7 @@ namespace KernelZones.Migration.Control;
 /// that waits longer than <see cref="IdleTimeout"/> fails with <see cref="MigrationFailureKind.Timeout"/>;
 /// any failure leaves the connection unusable: dispose it.
 /// </remarks>
-public sealed class ControlConnection : IAsyncDisposable
+internal sealed class ControlConnection : IAsyncDisposable
 {
     private readonly MessageChannel _channel;
 

@@ -37,7 +37,7 @@ namespace KernelZones.Migration.Control;
 [Union((int)MessageKind.Error, typeof(ErrorMessage))]
 [Union((int)MessageKind.QueryOutcome, typeof(QueryOutcome))]
 [Union((int)MessageKind.Outcome, typeof(Outcome))]
-public abstract record ControlMessage
+internal abstract record ControlMessage
 {
     private protected ControlMessage()
     {

@@ -12,7 +12,7 @@ using KernelZones.Migration.Transport.Striping;
 
 namespace KernelZones.Migration.Control;
 
-public sealed partial class ControlService
+internal sealed partial class ControlService
 {
     private async Task ServeAsync(Socket socket, PendingHandshakes.Entry pending)
     {

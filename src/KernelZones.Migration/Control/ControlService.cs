@@ -16,7 +16,7 @@ namespace KernelZones.Migration.Control;
 /// authenticated <see cref="ControlConnection"/> to the host's handler.
 /// </summary>
 /// <remarks>Start it with <see cref="Start"/>; <see cref="DisposeAsync"/> stops listening, cancels handlers and waits for them.</remarks>
-public sealed partial class ControlService : IAsyncDisposable
+internal sealed partial class ControlService : IAsyncDisposable
 {
     private readonly ControlServiceOptions _options;
     private readonly Func<ControlConnection, CancellationToken, Task> _handler;

@@ -14,7 +14,7 @@ namespace KernelZones.Migration.Control;
 /// <param name="HostCompatibleLevels">The <c>host-compatible</c> levels the sender's OS supports.</param>
 /// <param name="FreeMemoryBytes">Memory the sender could reserve for a zone now, in bytes.</param>
 /// <param name="Features">Optional protocol features the sender implements, by name.</param>
-public sealed record Hello(
+internal sealed record Hello(
     int MinVersion,
     int MaxVersion,
     string HostName,
@@ -66,7 +66,7 @@ public sealed record Hello(
 
 /// <summary>Server to client after the hellos: a fresh nonce that a key-based proof must sign.</summary>
 /// <param name="Nonce">32 random bytes, new for every connection.</param>
-public sealed record AuthChallenge(byte[] Nonce) : ControlMessage
+internal sealed record AuthChallenge(byte[] Nonce) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.AuthChallenge;
@@ -89,7 +89,7 @@ public sealed record AuthChallenge(byte[] Nonce) : ControlMessage
 /// <summary>Client to server: a user name and password (<c>rads://</c>); only ever sent inside TLS.</summary>
 /// <param name="User">The user name.</param>
 /// <param name="Password">The password, in clear text inside the TLS channel.</param>
-public sealed record PasswordAuthentication(string User, string Password) : ControlMessage
+internal sealed record PasswordAuthentication(string User, string Password) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.PasswordAuthentication;
@@ -117,7 +117,7 @@ public sealed record PasswordAuthentication(string User, string Password) : Cont
 /// <param name="User">The user name.</param>
 /// <param name="PublicKey">The public key as an SSH wire blob (the base64-decoded middle field of an authorized_keys line).</param>
 /// <param name="Signature">The signature over the session-bound challenge (IEEE P1363 r‖s for ECDSA).</param>
-public sealed record KeyAuthentication(string User, byte[] PublicKey, byte[] Signature) : ControlMessage
+internal sealed record KeyAuthentication(string User, byte[] PublicKey, byte[] Signature) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.KeyAuthentication;
@@ -143,7 +143,7 @@ public sealed record KeyAuthentication(string User, byte[] PublicKey, byte[] Sig
 /// <param name="User">The authenticated user.</param>
 /// <param name="AllZones">Whether the user may migrate any zone in.</param>
 /// <param name="Zones">The zones the user may migrate in, when <paramref name="AllZones"/> is <see langword="false"/>.</param>
-public sealed record Authenticated(string User, bool AllZones, IReadOnlyList<string> Zones) : ControlMessage
+internal sealed record Authenticated(string User, bool AllZones, IReadOnlyList<string> Zones) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Authenticated;

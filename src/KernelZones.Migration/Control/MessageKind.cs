@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Control;
 
 /// <summary>The union keys of the control protocol's messages; wire values, never renumbered.</summary>
-public enum MessageKind
+internal enum MessageKind
 {
     /// <summary><see cref="Control.Hello"/>.</summary>
     Hello = 1,

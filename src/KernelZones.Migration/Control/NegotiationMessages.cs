@@ -8,7 +8,7 @@ namespace KernelZones.Migration.Control;
 /// <param name="RequestedCipher">The cipher the operator asked for with <c>-c</c>, or <see langword="null"/> to let the hosts choose.</param>
 /// <param name="StripeCap">The most data connections the source wants; 0 means no cap beyond the CPU counts.</param>
 /// <param name="MemoryBytes">The zone's memory size in bytes; sets the stripe count (one per 2 GiB).</param>
-public sealed record Negotiate(string? RequestedCipher, int StripeCap, long MemoryBytes) : ControlMessage
+internal sealed record Negotiate(string? RequestedCipher, int StripeCap, long MemoryBytes) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Negotiate;
@@ -36,7 +36,7 @@ public sealed record Negotiate(string? RequestedCipher, int StripeCap, long Memo
 /// <param name="MigrationId">A fresh random identifier of this migration.</param>
 /// <param name="SessionSecret">32 fresh random bytes from which the transport derives every stripe key; secret.</param>
 /// <param name="DataPort">The destination's data service TCP port.</param>
-public sealed record NegotiateResult(string Cipher, int StripeCount, Guid MigrationId, byte[] SessionSecret, int DataPort) : ControlMessage
+internal sealed record NegotiateResult(string Cipher, int StripeCount, Guid MigrationId, byte[] SessionSecret, int DataPort) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.NegotiateResult;

@@ -5,7 +5,7 @@ namespace KernelZones.Migration.Control;
 
 /// <summary>Either side: the migration is cancelled; the receiver undoes what it did for it.</summary>
 /// <param name="Reason">Why, for the operator.</param>
-public sealed record Abort(string Reason) : ControlMessage
+internal sealed record Abort(string Reason) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Abort;
@@ -28,7 +28,7 @@ public sealed record Abort(string Reason) : ControlMessage
 /// <summary>Either side: a request failed; the sender closes the connection after it when the failure is fatal.</summary>
 /// <param name="Failure">What went wrong.</param>
 /// <param name="Message">The operator-facing explanation.</param>
-public sealed record ErrorMessage(MigrationFailureKind Failure, string Message) : ControlMessage
+internal sealed record ErrorMessage(MigrationFailureKind Failure, string Message) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Error;
@@ -54,7 +54,7 @@ public sealed record ErrorMessage(MigrationFailureKind Failure, string Message) 
 
 /// <summary>Source to destination, on a new connection after a failure near the commit point: what became of this migration?</summary>
 /// <param name="MigrationId">The migration this belongs to.</param>
-public sealed record QueryOutcome(Guid MigrationId) : ControlMessage
+internal sealed record QueryOutcome(Guid MigrationId) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.QueryOutcome;
@@ -77,7 +77,7 @@ public sealed record QueryOutcome(Guid MigrationId) : ControlMessage
 /// <summary>Destination to source: the answer to <see cref="QueryOutcome"/>.</summary>
 /// <param name="MigrationId">The migration asked about.</param>
 /// <param name="State">What the destination knows of it.</param>
-public sealed record Outcome(Guid MigrationId, MigrationOutcomeState State) : ControlMessage
+internal sealed record Outcome(Guid MigrationId, MigrationOutcomeState State) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Outcome;

@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Control;
 
 /// <summary>A step completed: the reply to a request that has no data of its own to return.</summary>
 /// <param name="Step">The kind of the request this answers.</param>
-public sealed record Acknowledged(MessageKind Step) : ControlMessage
+internal sealed record Acknowledged(MessageKind Step) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Acknowledged;
@@ -29,7 +29,7 @@ public sealed record Acknowledged(MessageKind Step) : ControlMessage
 /// <summary>Source to destination: import this zone configuration ("Importing zone configuration.").</summary>
 /// <param name="ZoneName">The zone name.</param>
 /// <param name="ExportText">The configuration as <c>zonecfg export</c> prints it (the <c>create -b</c> command file).</param>
-public sealed record ImportConfiguration(string ZoneName, string ExportText) : ControlMessage
+internal sealed record ImportConfiguration(string ZoneName, string ExportText) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.ImportConfiguration;
@@ -52,7 +52,7 @@ public sealed record ImportConfiguration(string ZoneName, string ExportText) : C
 
 /// <summary>Source to destination: attach the zone's shared storage ("Attaching zone.").</summary>
 /// <param name="ZoneName">The zone name.</param>
-public sealed record Attach(string ZoneName) : ControlMessage
+internal sealed record Attach(string ZoneName) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Attach;
@@ -74,7 +74,7 @@ public sealed record Attach(string ZoneName) : ControlMessage
 
 /// <summary>Source to destination: boot the zone in <c>migrating-in</c> mode ("Booting zone in 'migrating-in' mode.").</summary>
 /// <param name="ZoneName">The zone name.</param>
-public sealed record BootMigratingIn(string ZoneName) : ControlMessage
+internal sealed record BootMigratingIn(string ZoneName) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.BootMigratingIn;
@@ -96,7 +96,7 @@ public sealed record BootMigratingIn(string ZoneName) : ControlMessage
 
 /// <summary>Source to destination: check that the zone can resume there ("Checking migration compatibility.").</summary>
 /// <param name="Requirements">What the zone needs, as the source sees it.</param>
-public sealed record CheckCompatibility(ZoneRequirements Requirements) : ControlMessage
+internal sealed record CheckCompatibility(ZoneRequirements Requirements) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.CheckCompatibility;
@@ -119,7 +119,7 @@ public sealed record CheckCompatibility(ZoneRequirements Requirements) : Control
 
 /// <summary>Destination to source: the outcome of the compatibility check.</summary>
 /// <param name="Problems">Every problem found, one sentence each; empty when the zone can resume on the destination.</param>
-public sealed record CompatibilityResult(IReadOnlyList<string> Problems) : ControlMessage
+internal sealed record CompatibilityResult(IReadOnlyList<string> Problems) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.CompatibilityResult;
@@ -141,7 +141,7 @@ public sealed record CompatibilityResult(IReadOnlyList<string> Problems) : Contr
 
 /// <summary>Destination to source: the zone's configuration is in place.</summary>
 /// <param name="UsedExisting">True when the destination already had an identical configuration ("Using existing zone configuration on destination."), false when it imported it.</param>
-public sealed record ConfigurationImported(bool UsedExisting) : ControlMessage
+internal sealed record ConfigurationImported(bool UsedExisting) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.ConfigurationImported;

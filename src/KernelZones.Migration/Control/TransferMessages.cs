@@ -5,7 +5,7 @@ namespace KernelZones.Migration.Control;
 
 /// <summary>Source to destination: the data connections are open; memory transfer (round 0) starts ("Starting migration.").</summary>
 /// <param name="MigrationId">The migration this belongs to.</param>
-public sealed record StartTransfer(Guid MigrationId) : ControlMessage
+internal sealed record StartTransfer(Guid MigrationId) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.StartTransfer;
@@ -34,7 +34,7 @@ public sealed record StartTransfer(Guid MigrationId) : ControlMessage
 /// <param name="BytesSent">Bytes sent on the data connections in this round.</param>
 /// <param name="DirtyPagesRemaining">Pages dirtied during the round, still to send.</param>
 /// <param name="BytesRemaining">Bytes those pages amount to.</param>
-public sealed record RoundComplete(int Round, long PagesSent, long BytesSent, long DirtyPagesRemaining, long BytesRemaining) : ControlMessage
+internal sealed record RoundComplete(int Round, long PagesSent, long BytesSent, long DirtyPagesRemaining, long BytesRemaining) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.RoundComplete;
@@ -60,7 +60,7 @@ public sealed record RoundComplete(int Round, long PagesSent, long BytesSent, lo
 
 /// <summary>Source to destination: the zone is suspended on the source; the final round and device state follow ("Suspending zone on source host.").</summary>
 /// <param name="MigrationId">The migration this belongs to.</param>
-public sealed record Switchover(Guid MigrationId) : ControlMessage
+internal sealed record Switchover(Guid MigrationId) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Switchover;
@@ -83,7 +83,7 @@ public sealed record Switchover(Guid MigrationId) : ControlMessage
 /// <summary>Destination to source: what arrived, so the source can compare before it commits.</summary>
 /// <param name="PageCount">Pages the destination holds.</param>
 /// <param name="Digest">A digest of the destination's copy of guest memory (at most 64 bytes).</param>
-public sealed record VerifyResult(long PageCount, byte[] Digest) : ControlMessage
+internal sealed record VerifyResult(long PageCount, byte[] Digest) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.VerifyResult;
@@ -106,7 +106,7 @@ public sealed record VerifyResult(long PageCount, byte[] Digest) : ControlMessag
 
 /// <summary>Source to destination: the commit point; the destination now owns the zone and resumes it.</summary>
 /// <param name="MigrationId">The migration this belongs to.</param>
-public sealed record Commit(Guid MigrationId) : ControlMessage
+internal sealed record Commit(Guid MigrationId) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Commit;
@@ -128,7 +128,7 @@ public sealed record Commit(Guid MigrationId) : ControlMessage
 
 /// <summary>Destination to source: the zone runs on the destination (acknowledges <see cref="Commit"/>).</summary>
 /// <param name="MigrationId">The migration this belongs to.</param>
-public sealed record Resumed(Guid MigrationId) : ControlMessage
+internal sealed record Resumed(Guid MigrationId) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Resumed;

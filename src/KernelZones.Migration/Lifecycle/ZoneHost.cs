@@ -51,7 +51,7 @@ public sealed partial class ZoneHost
     /// </summary>
     /// <exception cref="ZoneStateException">A zone of that name exists or the name is reserved.</exception>
     /// <exception cref="ZoneConfigurationException">The name is not a valid zone name.</exception>
-    public ZoneNameReservation Reserve(string zoneName)
+    internal ZoneNameReservation Reserve(string zoneName)
     {
         ArgumentNullException.ThrowIfNull(zoneName);
         new ZoneConfigurationBuilder(zoneName).Build();
@@ -66,7 +66,7 @@ public sealed partial class ZoneHost
 
     /// <summary>Reserves a zone name if it is free; see <see cref="Reserve"/>.</summary>
     /// <returns><see langword="false"/> when a zone of that name exists or the name is reserved.</returns>
-    public bool TryReserve(string zoneName, [NotNullWhen(true)] out ZoneNameReservation? reservation)
+    internal bool TryReserve(string zoneName, [NotNullWhen(true)] out ZoneNameReservation? reservation)
     {
         ArgumentNullException.ThrowIfNull(zoneName);
         new ZoneConfigurationBuilder(zoneName).Build();

@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Lifecycle;
 /// A zone name held on a <see cref="ZoneHost"/> while a configuration is being imported. Complete it with
 /// <see cref="Configure"/>; disposing an uncompleted reservation frees the name. Thread-safe.
 /// </summary>
-public sealed class ZoneNameReservation : IDisposable
+internal sealed class ZoneNameReservation : IDisposable
 {
     private readonly ZoneHost _host;
     private int _state;

@@ -4,7 +4,7 @@ using KernelZones.Migration.Transport.Ciphers;
 namespace KernelZones.Migration.Negotiation;
 
 /// <summary>Chooses the data cipher from the two hellos, inside the authenticated TLS channel.</summary>
-public static class CipherChoice
+internal static class CipherChoice
 {
     /// <summary>
     /// A requested cipher must be supported by both hosts; <c>none</c> needs both hosts' opt-in; without

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace KernelZones.Migration.Negotiation;
 
 /// <summary>"Checking migration compatibility": whether a zone can resume on the destination (reference §2.5, §2.6, §2.8).</summary>
-public static class CompatibilityCheck
+internal static class CompatibilityCheck
 {
     /// <summary>Runs every check and reports every problem.</summary>
     /// <param name="source">The zone as the source runs it.</param>

@@ -2,7 +2,7 @@ namespace KernelZones.Migration.Negotiation;
 
 /// <summary>The outcome of the compatibility check: every problem found.</summary>
 /// <param name="Problems">One operator sentence per problem; empty when the zone can resume on the destination.</param>
-public sealed record CompatibilityReport(IReadOnlyList<string> Problems)
+internal sealed record CompatibilityReport(IReadOnlyList<string> Problems)
 {
     /// <summary>Whether no problem was found.</summary>
     public bool IsCompatible => Problems.Count == 0;

@@ -1,6 +1,6 @@
 namespace KernelZones.Migration.Negotiation;
 
-/// <summary>What the destination host offers a migrating zone; the other input of <see cref="CompatibilityCheck"/>.</summary>
+/// <summary>What the destination host offers a migrating zone; checked against each migrating zone's needs before any memory moves.</summary>
 /// <remarks>Immutable once built; the hooks must be thread-safe.</remarks>
 public sealed record DestinationCapabilities
 {
@@ -25,6 +25,6 @@ public sealed record DestinationCapabilities
     /// <summary>Whether this host can open a storage URI. Default: only shared storage counts as reachable.</summary>
     public Func<StorageRequirement, bool> IsStorageReachable { get; init; } = static storage => storage.IsShared;
 
-    /// <summary>Whether a zone of this name runs here already. Default: never.</summary>
-    public Func<string, bool> IsZoneRunning { get; init; } = static _ => false;
+    /// <summary>Whether a zone of this name runs here already; the destination sets it from its <c>ZoneHost</c>.</summary>
+    internal Func<string, bool> IsZoneRunning { get; init; } = static _ => false;
 }

@@ -35,7 +35,7 @@ public sealed record HostOffer
     /// The hello announcing this offer and the protocol versions this library speaks. Its cipher list holds <c>none</c>
     /// only when <see cref="AllowNone"/> is set: a host lists what it would accept.
     /// </summary>
-    public Hello ToHello() => new(
+    internal Hello ToHello() => new(
         ProtocolVersion.Minimum, ProtocolVersion.Current, HostName, CpuCount,
         AllowNone ? Ciphers : [.. Ciphers.Where(c => c != CipherSuite.None)],
         AllowNone, CpuArchClasses, HostCompatibleLevels, FreeMemoryBytes, Features);

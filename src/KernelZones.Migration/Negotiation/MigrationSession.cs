@@ -4,7 +4,7 @@ using KernelZones.Migration.Control;
 namespace KernelZones.Migration.Negotiation;
 
 /// <summary>The destination's side of <see cref="Negotiate"/>: cipher, stripes, fresh id and secret.</summary>
-public static class MigrationSession
+internal static class MigrationSession
 {
     /// <summary>The session secret size in bytes: 32.</summary>
     public const int SecretSize = 32;

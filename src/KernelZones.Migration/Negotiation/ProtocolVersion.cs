@@ -3,7 +3,7 @@ using KernelZones.Migration.Control;
 namespace KernelZones.Migration.Negotiation;
 
 /// <summary>The control protocol versions this library speaks.</summary>
-public static class ProtocolVersion
+internal static class ProtocolVersion
 {
     /// <summary>The version this library speaks natively.</summary>
     public const int Current = 3;

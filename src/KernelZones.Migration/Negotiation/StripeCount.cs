@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Negotiation;
 
 /// <summary>The number of data connections: one per 2 GiB of zone memory, at least 1, at most the smaller CPU count and the cap.</summary>
-public static class StripeCount
+internal static class StripeCount
 {
     /// <summary>Zone memory per stripe: 2 GiB.</summary>
     public const long BytesPerStripe = 2L << 30;

@@ -15,7 +15,7 @@ namespace KernelZones.Migration.Negotiation;
 /// <param name="CpuArch">The <c>cpu-arch</c> migration class; empty when unset (same class as the host).</param>
 /// <param name="HostCompatibleLevels">The <c>host-compatible</c> levels, e.g. <c>level1</c>, <c>memlzr</c>; empty when unset.</param>
 /// <param name="Storage">Every storage URI the zone uses.</param>
-public sealed record ZoneRequirements(
+internal sealed record ZoneRequirements(
     string ZoneName,
     string Brand,
     long MemoryBytes,
