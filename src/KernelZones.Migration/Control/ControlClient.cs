@@ -4,7 +4,6 @@ using System.Security.Authentication;
 using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Authentication.Internal;
 using KernelZones.Migration.Control.Internal;
-using KernelZones.Migration.Negotiation;
 
 namespace KernelZones.Migration.Control;
 
@@ -101,7 +100,7 @@ internal static class ControlClient
     private static async Task<ControlPeer> GreetAsync(MessageChannel channel, string host, string user, ControlCredential credential, ControlClientOptions options, CancellationToken cancellationToken)
     {
         TimeSpan limit = options.ConnectTimeout;
-        Hello local = options.Offer.ToHello();
+        Hello local = Hello.From(options.Offer);
         await channel.SendAsync(local, limit, cancellationToken).ConfigureAwait(false);
         string destination = $"the destination ({host})";
         Hello greeting = await ReceiveAsync<Hello>(channel, destination, limit, cancellationToken).ConfigureAwait(false);

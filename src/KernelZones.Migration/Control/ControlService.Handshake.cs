@@ -7,7 +7,6 @@ using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Authentication.Internal;
 using KernelZones.Migration.Control.Internal;
 using KernelZones.Migration.Diagnostics;
-using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Transport.Striping;
 
 namespace KernelZones.Migration.Control;
@@ -62,7 +61,7 @@ internal sealed partial class ControlService
         try
         {
             await channel.AuthenticateAsServerAsync(TlsOptions(), timer.Token).ConfigureAwait(false);
-            Hello local = _options.Offer.ToHello();
+            Hello local = Hello.From(_options.Offer);
             Hello peerHello = await ReceiveExpectedAsync<Hello>(channel, "the peer", timer.Token).ConfigureAwait(false);
             Hello greeting = local.ToGreeting();
             int version = ProtocolVersion.Agree(greeting, peerHello);

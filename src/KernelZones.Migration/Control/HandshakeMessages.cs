@@ -1,4 +1,6 @@
 using KernelZones.Migration.Control.Internal;
+using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Transport.Ciphers;
 using MessagePack;
 
 namespace KernelZones.Migration.Control;
@@ -43,6 +45,15 @@ internal sealed record Hello(
         writer.Write(FreeMemoryBytes);
         MessageFieldWriter.WriteStringList(ref writer, Features);
     }
+
+    /// <summary>
+    /// The hello announcing <paramref name="offer"/> and the protocol versions this library speaks. Its cipher list
+    /// holds <c>none</c> only when <see cref="HostOffer.AllowNone"/> is set: a host lists what it would accept.
+    /// </summary>
+    internal static Hello From(HostOffer offer) => new(
+        ProtocolVersion.Minimum, ProtocolVersion.Current, offer.HostName, offer.CpuCount,
+        offer.AllowNone ? offer.Ciphers : [.. offer.Ciphers.Where(c => c != CipherSuite.None)],
+        offer.AllowNone, offer.CpuArchClasses, offer.HostCompatibleLevels, offer.FreeMemoryBytes, offer.Features);
 
     /// <summary>
     /// What a destination says before the source has authenticated: the protocol versions and features, nothing about

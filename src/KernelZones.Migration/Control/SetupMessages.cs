@@ -104,16 +104,58 @@ internal sealed record CheckCompatibility(ZoneRequirements Requirements) : Contr
     internal override void WriteBody(ref MessagePackWriter writer)
     {
         writer.WriteArrayHeader(1);
-        Requirements.Write(ref writer);
+        WriteRequirements(ref writer, Requirements);
     }
 
     internal static CheckCompatibility Read(ref MessagePackReader reader, string name, int count)
     {
         var fields = new MessageFieldReader(ref reader, name, count, 1);
         fields.EnterNested();
-        var message = new CheckCompatibility(ZoneRequirements.Read(ref fields.Inner));
+        var message = new CheckCompatibility(ReadRequirements(ref fields.Inner));
         reader = fields.Finish();
         return message;
+    }
+
+    private static void WriteRequirements(ref MessagePackWriter writer, ZoneRequirements requirements)
+    {
+        writer.WriteArrayHeader(8);
+        writer.Write(requirements.ZoneName);
+        writer.Write(requirements.Brand);
+        writer.Write(requirements.MemoryBytes);
+        writer.Write(requirements.PagesizePolicy);
+        writer.Write(requirements.VirtualCpuCount);
+        writer.Write(requirements.CpuArch);
+        MessageFieldWriter.WriteStringList(ref writer, requirements.HostCompatibleLevels);
+        writer.WriteArrayHeader(requirements.Storage.Count);
+        foreach (StorageRequirement storage in requirements.Storage)
+        {
+            writer.WriteArrayHeader(2);
+            writer.Write(storage.Uri);
+            writer.Write(storage.IsShared);
+        }
+    }
+
+    private static ZoneRequirements ReadRequirements(ref MessagePackReader reader)
+    {
+        var fields = new MessageFieldReader(ref reader, nameof(ZoneRequirements), reader.ReadArrayHeader(), 8);
+        string zoneName = fields.ReadString(64);
+        string brand = fields.ReadString(64);
+        long memory = fields.ReadInt64();
+        string policy = fields.ReadString(64);
+        int cpus = fields.ReadInt32();
+        string arch = fields.ReadString(64);
+        IReadOnlyList<string> levels = fields.ReadStringList();
+        int count = fields.ReadListHeader();
+        var storage = new StorageRequirement[count];
+        for (int i = 0; i < count; i++)
+        {
+            var entry = new MessageFieldReader(ref fields.Inner, "StorageRequirement", fields.Inner.ReadArrayHeader(), 2);
+            storage[i] = new StorageRequirement(entry.ReadString(4096), entry.ReadBoolean());
+            fields.Inner = entry.Finish();
+        }
+
+        reader = fields.Finish();
+        return new ZoneRequirements(zoneName, brand, memory, policy, cpus, arch, levels, storage);
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using KernelZones.Migration.Engine;
 
 namespace KernelZones.Migration.Diagnostics;
 
@@ -29,8 +28,8 @@ internal static class MigrationMetrics
 
     public static void Started(string side) => s_started.Add(1, Side(side));
 
-    public static void Completed(string side, MigrationOutcome outcome) =>
-        s_completed.Add(1, Side(side), new("kz.outcome", outcome == MigrationOutcome.DryRunSucceeded ? "dry_run" : "succeeded"));
+    public static void Completed(string side, bool dryRun) =>
+        s_completed.Add(1, Side(side), new("kz.outcome", dryRun ? "dry_run" : "succeeded"));
 
     public static void Failed(string side, MigrationFailureKind kind) => s_failed.Add(1, Side(side), new("kz.failure", kind.ToString()));
 
@@ -38,13 +37,13 @@ internal static class MigrationMetrics
 
     public static void InDoubt() => s_inDoubt.Add(1, Side(Source));
 
-    public static void RoundSent(PrecopyRound round)
+    public static void RoundSent(bool final, long wireBytes, long dataPages, long zeroPages)
     {
         var side = Side(Source);
-        s_rounds.Add(1, side, new("kz.round.final", round.Final));
-        s_bytesSent.Add(round.WireBytes, side);
-        s_pagesSent.Add(round.DataPages, side, new("kz.page.kind", "data"));
-        s_pagesSent.Add(round.ZeroPages, side, new("kz.page.kind", "zero"));
+        s_rounds.Add(1, side, new("kz.round.final", final));
+        s_bytesSent.Add(wireBytes, side);
+        s_pagesSent.Add(dataPages, side, new("kz.page.kind", "data"));
+        s_pagesSent.Add(zeroPages, side, new("kz.page.kind", "zero"));
     }
 
     /// <summary>Bytes sent outside the rounds (device state, end-of-stream records).</summary>

@@ -1,7 +1,6 @@
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Control;
 using KernelZones.Migration.Lifecycle;
-using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Precopy;
 using KernelZones.Migration.Transport.Striping;
 

@@ -50,7 +50,7 @@ internal sealed partial class DestinationMigration
     {
         _activity?.SetTag("kz.migration.id", _migrationId);
         _activity?.SetTag("kz.outcome", nameof(MigrationOutcome.Succeeded));
-        MigrationMetrics.Completed(MigrationMetrics.Destination, MigrationOutcome.Succeeded);
+        MigrationMetrics.Completed(MigrationMetrics.Destination, dryRun: false);
         MigrationLog.IncomingResumed(_logger, _migrationId, Zone().Name);
     }
 

@@ -82,7 +82,7 @@ internal sealed partial class SourceMigration
         activity?.SetTag("kz.pages.zero", stats.ZeroPages);
         activity?.SetTag("kz.bytes", stats.WireBytes);
         activity?.SetTag("kz.pages.dirtied", dirty);
-        MigrationMetrics.RoundSent(stats);
+        MigrationMetrics.RoundSent(stats.Final, stats.WireBytes, stats.DataPages, stats.ZeroPages);
         MigrationLog.RoundSent(_logger, MigrationId, round, stats.DataPages, stats.ZeroPages, stats.WireBytes, stats.Duration.TotalMilliseconds, dirty);
         return stats;
     }

@@ -123,7 +123,7 @@ internal sealed partial class SourceMigration
             return result;
         }
 
-        MigrationMetrics.Completed(MigrationMetrics.Source, result.Outcome);
+        MigrationMetrics.Completed(MigrationMetrics.Source, dryRun: result.Outcome == MigrationOutcome.DryRunSucceeded);
         if (result.Outcome == MigrationOutcome.Succeeded)
         {
             MigrationLog.MigrationSucceeded(_logger, result.MigrationId, ZoneName, result.TotalTime.TotalMilliseconds, result.Downtime.TotalMilliseconds, result.Rounds.Count, result.BytesOnWire);

@@ -1,9 +1,8 @@
-using KernelZones.Migration.Control;
 using KernelZones.Migration.Transport.Ciphers;
 
 namespace KernelZones.Migration.Negotiation;
 
-/// <summary>What this host puts in its <see cref="Hello"/>.</summary>
+/// <summary>What this host tells its peer about itself in the control protocol's hello, once the peer is authenticated.</summary>
 /// <remarks>Immutable once built; the defaults describe this machine.</remarks>
 public sealed record HostOffer
 {
@@ -30,13 +29,4 @@ public sealed record HostOffer
 
     /// <summary>Optional protocol features implemented. Default: none.</summary>
     public IReadOnlyList<string> Features { get; init; } = [];
-
-    /// <summary>
-    /// The hello announcing this offer and the protocol versions this library speaks. Its cipher list holds <c>none</c>
-    /// only when <see cref="AllowNone"/> is set: a host lists what it would accept.
-    /// </summary>
-    internal Hello ToHello() => new(
-        ProtocolVersion.Minimum, ProtocolVersion.Current, HostName, CpuCount,
-        AllowNone ? Ciphers : [.. Ciphers.Where(c => c != CipherSuite.None)],
-        AllowNone, CpuArchClasses, HostCompatibleLevels, FreeMemoryBytes, Features);
 }

@@ -1,6 +1,3 @@
-using KernelZones.Migration.Control.Internal;
-using MessagePack;
-
 namespace KernelZones.Migration.Negotiation;
 
 /// <summary>
@@ -23,47 +20,4 @@ internal sealed record ZoneRequirements(
     int VirtualCpuCount,
     string CpuArch,
     IReadOnlyList<string> HostCompatibleLevels,
-    IReadOnlyList<StorageRequirement> Storage)
-{
-    internal void Write(ref MessagePackWriter writer)
-    {
-        writer.WriteArrayHeader(8);
-        writer.Write(ZoneName);
-        writer.Write(Brand);
-        writer.Write(MemoryBytes);
-        writer.Write(PagesizePolicy);
-        writer.Write(VirtualCpuCount);
-        writer.Write(CpuArch);
-        MessageFieldWriter.WriteStringList(ref writer, HostCompatibleLevels);
-        writer.WriteArrayHeader(Storage.Count);
-        foreach (StorageRequirement storage in Storage)
-        {
-            writer.WriteArrayHeader(2);
-            writer.Write(storage.Uri);
-            writer.Write(storage.IsShared);
-        }
-    }
-
-    internal static ZoneRequirements Read(ref MessagePackReader reader)
-    {
-        var fields = new MessageFieldReader(ref reader, nameof(ZoneRequirements), reader.ReadArrayHeader(), 8);
-        string zoneName = fields.ReadString(64);
-        string brand = fields.ReadString(64);
-        long memory = fields.ReadInt64();
-        string policy = fields.ReadString(64);
-        int cpus = fields.ReadInt32();
-        string arch = fields.ReadString(64);
-        IReadOnlyList<string> levels = fields.ReadStringList();
-        int count = fields.ReadListHeader();
-        var storage = new StorageRequirement[count];
-        for (int i = 0; i < count; i++)
-        {
-            var entry = new MessageFieldReader(ref fields.Inner, "StorageRequirement", fields.Inner.ReadArrayHeader(), 2);
-            storage[i] = new StorageRequirement(entry.ReadString(4096), entry.ReadBoolean());
-            fields.Inner = entry.Finish();
-        }
-
-        reader = fields.Finish();
-        return new ZoneRequirements(zoneName, brand, memory, policy, cpus, arch, levels, storage);
-    }
-}
+    IReadOnlyList<StorageRequirement> Storage);

@@ -67,7 +67,7 @@ public sealed class HostileInputTests
         (_, MessageChannel channel) = await OpenAsync(destination);
         await using (channel)
         {
-            await channel.SendAsync(new HostOffer { HostName = "curious" }.ToHello(), s_wait, CancellationToken.None).AsTask().WaitAsync(s_wait);
+            await channel.SendAsync(Hello.From(new HostOffer { HostName = "curious" }), s_wait, CancellationToken.None).AsTask().WaitAsync(s_wait);
             var greeting = (Hello)await channel.ReceiveAsync(s_wait, CancellationToken.None).AsTask().WaitAsync(s_wait);
             Assert.Equal((ProtocolVersion.Minimum, ProtocolVersion.Current), (greeting.MinVersion, greeting.MaxVersion));
             Assert.Equal(string.Empty, greeting.HostName);
@@ -86,7 +86,7 @@ public sealed class HostileInputTests
         (_, MessageChannel channel) = await OpenAsync(destination);
         await using (channel)
         {
-            Hello future = new KernelZones.Migration.Negotiation.HostOffer { HostName = "future-host" }.ToHello() with { MinVersion = 9, MaxVersion = 9 };
+            Hello future = Hello.From(new KernelZones.Migration.Negotiation.HostOffer { HostName = "future-host" }) with { MinVersion = 9, MaxVersion = 9 };
             await channel.SendAsync(future, s_wait, CancellationToken.None).AsTask().WaitAsync(s_wait);
             var error = (ErrorMessage)await channel.ReceiveAsync(s_wait, CancellationToken.None).AsTask().WaitAsync(s_wait);
             Assert.Equal(MigrationFailureKind.Version, error.Failure);

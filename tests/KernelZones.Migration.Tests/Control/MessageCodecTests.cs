@@ -11,7 +11,7 @@ public sealed class MessageCodecTests
 {
     private static readonly ControlMessage[] s_samples =
     [
-        new HostOffer { HostName = "src" }.ToHello(),
+        Hello.From(new HostOffer { HostName = "src" }),
         new AuthChallenge(new byte[32]),
         new PasswordAuthentication("alice", "secret"),
         new KeyAuthentication("alice", [1, 2, 3], [4, 5]),

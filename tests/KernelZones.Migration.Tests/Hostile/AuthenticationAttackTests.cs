@@ -230,7 +230,7 @@ public sealed class AuthenticationAttackTests
             RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && ServerIdentity.ComputeFingerprint(certificate) == pinned,
         });
         await using var channel = new MessageChannel(ssl, 1 << 20);
-        await channel.SendAsync(new HostOffer { HostName = "guesser" }.ToHello(), s_wait, CancellationToken.None);
+        await channel.SendAsync(Hello.From(new HostOffer { HostName = "guesser" }), s_wait, CancellationToken.None);
         Assert.IsType<Hello>(await channel.ReceiveAsync(s_wait, CancellationToken.None));
         Assert.IsType<AuthChallenge>(await channel.ReceiveAsync(s_wait, CancellationToken.None));
         await channel.SendAsync(new PasswordAuthentication(user, password), s_wait, CancellationToken.None);

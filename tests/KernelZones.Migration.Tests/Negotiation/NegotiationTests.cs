@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Tests.Negotiation;
 public sealed class NegotiationTests
 {
     private static Hello Host(string name, bool allowNone = false, int cpus = 8, params string[] ciphers) =>
-        new HostOffer { HostName = name, AllowNone = allowNone, CpuCount = cpus, Ciphers = ciphers.Length == 0 ? ["aes-128-ccm", "aes-128-gcm", "none"] : ciphers }.ToHello();
+        Hello.From(new HostOffer { HostName = name, AllowNone = allowNone, CpuCount = cpus, Ciphers = ciphers.Length == 0 ? ["aes-128-ccm", "aes-128-gcm", "none"] : ciphers });
 
     [Fact]
     public void Cipher_list_shows_both_hosts()

@@ -1,6 +1,5 @@
-using KernelZones.Migration.Control;
 
-namespace KernelZones.Migration.Negotiation;
+namespace KernelZones.Migration.Control;
 
 /// <summary>The control protocol versions this library speaks.</summary>
 internal static class ProtocolVersion

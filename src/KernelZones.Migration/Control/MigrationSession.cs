@@ -1,7 +1,7 @@
+using KernelZones.Migration.Negotiation;
 using System.Security.Cryptography;
-using KernelZones.Migration.Control;
 
-namespace KernelZones.Migration.Negotiation;
+namespace KernelZones.Migration.Control;
 
 /// <summary>The destination's side of <see cref="Negotiate"/>: cipher, stripes, fresh id and secret.</summary>
 internal static class MigrationSession

@@ -1,7 +1,7 @@
-using KernelZones.Migration.Control;
+using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Transport.Ciphers;
 
-namespace KernelZones.Migration.Negotiation;
+namespace KernelZones.Migration.Control;
 
 /// <summary>Chooses the data cipher from the two hellos, inside the authenticated TLS channel.</summary>
 internal static class CipherChoice
