@@ -9,8 +9,7 @@ internal static partial class MigrationLog
     [LoggerMessage(1, LogLevel.Information, "Control service listening on {EndPoint}")]
     public static partial void ControlServiceListening(ILogger logger, EndPoint? endPoint);
 
-    [LoggerMessage(2, LogLevel.Warning, "Refused control connection from {Remote}: {Limit} handshakes already pending")]
-    public static partial void HandshakeLimitReached(ILogger logger, EndPoint? remote, int limit);
+    // Event 2 (a line per refused control connection) is retired: refusals are summarized by event 40.
 
     [LoggerMessage(3, LogLevel.Warning, "Control handshake with {Remote} failed: {Reason}")]
     public static partial void HandshakeFailed(ILogger logger, EndPoint? remote, string reason);
@@ -62,6 +61,9 @@ internal static partial class MigrationLog
 
     [LoggerMessage(28, LogLevel.Warning, "Incoming migration of zone '{Zone}' discarded; this host is as it was before")]
     public static partial void IncomingDiscarded(ILogger logger, string zone);
+
+    [LoggerMessage(40, LogLevel.Warning, "Control service turned away {Count} connections in {WindowSeconds:0.#} s: {AddressLimit} refused at the per-address limit, {PrefixLimit} refused at the per-prefix limit, {Full} refused with every slot protected, {Shed} shed to make room; most from {TopAddress} ({TopCount})")]
+    public static partial void ConnectionsTurnedAway(ILogger logger, int count, double windowSeconds, int addressLimit, int prefixLimit, int full, int shed, IPAddress? topAddress, int topCount);
 
     /// <summary>The engine's log category, for both sides.</summary>
     public const string EngineCategory = "KernelZones.Migration.Engine";
