@@ -33,7 +33,7 @@ internal static class ControlClient
         {
             channel = await OpenTlsAsync(address, validator, options, timer.Token).ConfigureAwait(false);
             validator.CommitPin();
-            ControlPeer peer = await GreetAsync(channel, address.Host, user, credential, options, timer.Token).ConfigureAwait(false);
+            ControlPeer peer = await GreetAsync(channel, address, user, credential, options, timer.Token).ConfigureAwait(false);
             var connection = new ControlConnection(channel, peer, options.IdleTimeout);
             channel = null;
             return connection;
@@ -88,7 +88,9 @@ internal static class ControlClient
             await channel.DisposeAsync().ConfigureAwait(false);
             throw validator.Failure is { } failure
                 ? new MigrationException(MigrationFailureKind.ServerIdentity, failure, e)
-                : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake with {address.HostAndPort} failed: {ExceptionText.WithCause(e)}", e);
+                : e is AuthenticationException
+                    ? new MigrationException(MigrationFailureKind.Tls, $"TLS handshake with {address.HostAndPort} failed: {ExceptionText.WithCause(e)}", e)
+                    : ClosedDuringHandshake(address, e); // no TLS alert, the transport just ended: EOF, reset or broken pipe
         }
         catch
         {
@@ -97,13 +99,24 @@ internal static class ControlClient
         }
     }
 
-    private static async Task<ControlPeer> GreetAsync(MessageChannel channel, string host, string user, ControlCredential credential, ControlClientOptions options, CancellationToken cancellationToken)
+    private static async Task<ControlPeer> GreetAsync(
+        MessageChannel channel, RemoteAddress address, string user, ControlCredential credential, ControlClientOptions options, CancellationToken cancellationToken)
     {
         TimeSpan limit = options.ConnectTimeout;
         Hello local = Hello.From(options.Offer);
-        await channel.SendAsync(local, limit, cancellationToken).ConfigureAwait(false);
-        string destination = $"the destination ({host})";
-        Hello greeting = await ReceiveAsync<Hello>(channel, destination, limit, cancellationToken).ConfigureAwait(false);
+        string destination = $"the destination ({address.Host})";
+        ControlMessage first;
+        try
+        {
+            await channel.SendAsync(local, limit, cancellationToken).ConfigureAwait(false);
+            first = await channel.ReceiveAsync(limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MigrationException e) when (e.Kind == MigrationFailureKind.Connection)
+        {
+            throw ClosedDuringHandshake(address, e);
+        }
+
+        Hello greeting = await MessageExpectation.ExpectAsync<Hello>(channel, first, destination, limit, cancellationToken).ConfigureAwait(false);
         int version = ProtocolVersion.Agree(local, greeting);
         AuthChallenge challenge = await ReceiveAsync<AuthChallenge>(channel, destination, limit, cancellationToken).ConfigureAwait(false);
         ControlMessage proof = credential.Key is { } key
@@ -122,6 +135,15 @@ internal static class ControlClient
         ControlMessage message = await channel.ReceiveAsync(limit, cancellationToken).ConfigureAwait(false);
         return await MessageExpectation.ExpectAsync<T>(channel, message, peer, limit, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The connection ended without a word before the destination's hello. A destination does that to connections it
+    /// sheds when too many are pending; the transport's own text ("unexpected EOF", "Broken pipe") would not say so.
+    /// </summary>
+    private static MigrationException ClosedDuringHandshake(RemoteAddress address, Exception e) => new(
+        MigrationFailureKind.Connection,
+        $"{address.HostAndPort}: the destination closed the connection during the handshake: it sheds connections when too many are pending (flooded or overloaded); retry later ({ExceptionText.WithCause(e)})",
+        e);
 
     private static void CheckCredentialMatchesScheme(RemoteAddress address, ControlCredential credential)
     {

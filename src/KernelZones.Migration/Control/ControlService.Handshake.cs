@@ -7,13 +7,12 @@ using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Authentication.Internal;
 using KernelZones.Migration.Control.Internal;
 using KernelZones.Migration.Diagnostics;
-using KernelZones.Migration.Transport.Striping;
 
 namespace KernelZones.Migration.Control;
 
 internal sealed partial class ControlService
 {
-    private async Task ServeAsync(Socket socket, PendingHandshakes.Entry pending)
+    private async Task ServeAsync(Socket socket, ConnectionAdmission.Entry pending)
     {
         await Task.Yield();
         EndPoint? remote = socket.RemoteEndPoint;
@@ -25,7 +24,7 @@ internal sealed partial class ControlService
         }
         finally
         {
-            _pendingHandshakes.Remove(pending);
+            _admission.Remove(pending);
         }
 
         if (peer is null)
@@ -54,7 +53,7 @@ internal sealed partial class ControlService
     }
 
     /// <summary>TLS, hellos, authentication and authorization; <see langword="null"/> when the peer was refused (it has been told why).</summary>
-    private async Task<ControlPeer?> HandshakeAsync(MessageChannel channel, EndPoint? remote, PendingHandshakes.Entry pending)
+    private async Task<ControlPeer?> HandshakeAsync(MessageChannel channel, EndPoint? remote, ConnectionAdmission.Entry pending)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(pending.Token);
         timer.CancelAfter(_options.HandshakeTimeout);
@@ -65,10 +64,17 @@ internal sealed partial class ControlService
             Hello peerHello = await ReceiveExpectedAsync<Hello>(channel, "the peer", timer.Token).ConfigureAwait(false);
             Hello greeting = local.ToGreeting();
             int version = ProtocolVersion.Agree(greeting, peerHello);
+
+            // TLS done and a valid hello: a peer that far is no longer shed for newcomers that are not.
+            if (!_admission.TryProtect(pending))
+            {
+                throw new OperationCanceledException(pending.Token);
+            }
+
             await channel.SendAsync(greeting, _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
             byte[] nonce = RandomNumberGenerator.GetBytes(KeyChallenge.NonceSize);
             await channel.SendAsync(new AuthChallenge(nonce), _options.HandshakeTimeout, timer.Token).ConfigureAwait(false);
-            UserAccount account = await AuthenticateAsync(channel, remote, nonce, pending, timer.Token).ConfigureAwait(false);
+            UserAccount account = await AuthenticateAsync(channel, remote, nonce, timer.Token).ConfigureAwait(false);
             if (!account.Authorization.AllowsAny)
             {
                 MigrationLog.AuthorizationRefused(_logger, account.Name, remote);
@@ -82,12 +88,18 @@ internal sealed partial class ControlService
         }
         catch (Exception e) when (e is MigrationException or AuthenticationException or IOException or OperationCanceledException)
         {
-            MigrationException reason = e as MigrationException ?? (e is OperationCanceledException
-                ? new MigrationException(MigrationFailureKind.Timeout, pending.Token.IsCancellationRequested && !_stopping.IsCancellationRequested
-                    ? $"closed to make room: {_options.MaxPendingHandshakes} connections were in their handshake and this was the oldest not yet authenticating"
-                    : $"the handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.###} s", e)
-                : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake failed: {e.Message}", e));
-            MigrationLog.HandshakeFailed(_logger, remote, reason.Message);
+            bool shed = pending.IsShed && !_stopping.IsCancellationRequested;
+            MigrationException reason = shed
+                ? new MigrationException(MigrationFailureKind.Connection, "closed to make room: too many connections were in their handshake (the destination sheds the busiest sources' unfinished ones when flooded or overloaded); retry later", e)
+                : e as MigrationException ?? (e is OperationCanceledException
+                    ? new MigrationException(MigrationFailureKind.Timeout, $"the handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.###} s", e)
+                    : new MigrationException(MigrationFailureKind.Tls, $"TLS handshake failed: {e.Message}", e));
+            if (!shed)
+            {
+                // A shed connection is counted in the rejection summary instead: under a flood, a line each would flood the log.
+                MigrationLog.HandshakeFailed(_logger, remote, reason.Message);
+            }
+
             if (channel.IsAuthenticated)
             {
                 using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -98,7 +110,7 @@ internal sealed partial class ControlService
         }
     }
 
-    private async Task<UserAccount> AuthenticateAsync(MessageChannel channel, EndPoint? remote, byte[] nonce, PendingHandshakes.Entry pending, CancellationToken cancellationToken)
+    private async Task<UserAccount> AuthenticateAsync(MessageChannel channel, EndPoint? remote, byte[] nonce, CancellationToken cancellationToken)
     {
         ControlMessage message = await channel.ReceiveAsync(_options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
         if (message is not (PasswordAuthentication or KeyAuthentication))
@@ -109,12 +121,6 @@ internal sealed partial class ControlService
         IPAddress address = (remote as IPEndPoint)?.Address ?? IPAddress.None;
         using (await _throttle.WaitTurnAsync(address, cancellationToken).ConfigureAwait(false))
         {
-            // From its turn to authenticate on, a connection is no longer the oldest idler to close when the cap is reached.
-            if (!_pendingHandshakes.TryProtect(pending))
-            {
-                throw new OperationCanceledException(pending.Token);
-            }
-
             string user = message switch
             {
                 PasswordAuthentication password => password.User,

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using KernelZones.Migration.Authentication.Internal;
+using KernelZones.Migration.Control.Internal;
 using KernelZones.Migration.Diagnostics;
-using KernelZones.Migration.Transport.Striping;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,7 +21,8 @@ internal sealed partial class ControlService : IAsyncDisposable
     private readonly ControlServiceOptions _options;
     private readonly Func<ControlConnection, CancellationToken, Task> _handler;
     private readonly ILogger _logger;
-    private readonly PendingHandshakes _pendingHandshakes;
+    private readonly ConnectionAdmission _admission;
+    private readonly RejectionSummary _rejections;
     private readonly AuthenticationThrottle _throttle;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
@@ -37,13 +38,16 @@ internal sealed partial class ControlService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPendingHandshakes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPendingHandshakesPerAddress, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPendingHandshakesPerPrefix, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageSize, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.UserFailureBurst, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.UserFailureInterval, TimeSpan.Zero);
         _options = options;
         _handler = handler;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KernelZones.Migration.Control");
-        _pendingHandshakes = new PendingHandshakes(options.MaxPendingHandshakes);
+        _admission = new ConnectionAdmission(options.MaxPendingHandshakes, options.MaxPendingHandshakesPerAddress, options.MaxPendingHandshakesPerPrefix);
+        _rejections = new RejectionSummary(_logger);
         _throttle = new AuthenticationThrottle(
             options.AuthenticationFailureDelay, options.MaxAuthenticationFailureDelay, options.UserFailureBurst, options.UserFailureInterval, options.TimeProvider);
     }
@@ -107,6 +111,7 @@ internal sealed partial class ControlService : IAsyncDisposable
         }
 
         await Task.WhenAll(_connections.Keys).ConfigureAwait(false);
+        _rejections.Dispose();
         MigrationLog.ControlServiceStopped(_logger);
         _stopping.Dispose();
     }
@@ -115,7 +120,7 @@ internal sealed partial class ControlService : IAsyncDisposable
     internal Task WhenConnectionsEndedAsync() => Task.WhenAll(_connections.Keys);
 
     /// <summary>Connections held in their handshake now, at most <see cref="ControlServiceOptions.MaxPendingHandshakes"/>.</summary>
-    internal int HandshakesInProgress => _pendingHandshakes.Count;
+    internal int HandshakesInProgress => _admission.Count;
 
     private async Task AcceptLoopAsync(Socket listener)
     {
@@ -137,9 +142,8 @@ internal sealed partial class ControlService : IAsyncDisposable
                 continue;
             }
 
-            if (_pendingHandshakes.TryAdmit(_stopping.Token) is not { } pending)
+            if (Admit(socket) is not { } pending)
             {
-                MigrationLog.HandshakeLimitReached(_logger, socket.RemoteEndPoint, _options.MaxPendingHandshakes);
                 socket.Dispose();
                 continue;
             }
@@ -148,5 +152,23 @@ internal sealed partial class ControlService : IAsyncDisposable
             _connections.TryAdd(connection, true);
             _ = connection.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, bool>)state!).TryRemove(t, out _), _connections, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>Admits <paramref name="socket"/> to the handshake, or counts it as refused; counts the connection shed for it.</summary>
+    private ConnectionAdmission.Entry? Admit(Socket socket)
+    {
+        IPAddress address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        ConnectionAdmission.Admission admission = _admission.TryAdmit(address, _stopping.Token);
+        if (admission.ShedFrom is { } shed)
+        {
+            _rejections.Record(ConnectionAdmission.Rejection.Shed, shed);
+        }
+
+        if (admission.Refused is { } refused)
+        {
+            _rejections.Record(refused, ConnectionAdmission.Normalize(address));
+        }
+
+        return admission.Entry;
     }
 }

@@ -15,8 +15,7 @@ internal static partial class MigrationLog
     [LoggerMessage(1, LogLevel.Information, "Control service listening on {EndPoint}")]
     public static partial void ControlServiceListening(ILogger logger, EndPoint? endPoint);
 
-    [LoggerMessage(2, LogLevel.Warning, "Refused control connection from {Remote}: {Limit} handshakes already pending")]
-    public static partial void HandshakeLimitReached(ILogger logger, EndPoint? remote, int limit);
+    // Event 2 (a line per refused control connection) is retired: refusals are summarized by event 40.
 
     public static void HandshakeFailed(ILogger logger, EndPoint? remote, string reason)
     {
@@ -163,6 +162,9 @@ internal static partial class MigrationLog
 
     [LoggerMessage(60, LogLevel.Error, "Incoming migration of zone '{Zone}' was discarded, but its durable record could not be taken back; the zone may reappear, configured, after a restart of this host")]
     public static partial void ZoneRecordNotRestored(ILogger logger, string zone, Exception exception);
+
+    [LoggerMessage(40, LogLevel.Warning, "Control service turned away {Count} connections in {WindowSeconds:0.#} s: {AddressLimit} refused at the per-address limit, {PrefixLimit} refused at the per-prefix limit, {Full} refused with every slot protected, {Shed} shed to make room; most from {TopAddress} ({TopCount})")]
+    public static partial void ConnectionsTurnedAway(ILogger logger, int count, double windowSeconds, int addressLimit, int prefixLimit, int full, int shed, IPAddress? topAddress, int topCount);
 
     /// <summary>The engine's log category, for both sides.</summary>
     public const string EngineCategory = "KernelZones.Migration.Engine";

@@ -6,6 +6,8 @@ namespace KernelZones.Migration.Diagnostics;
 /// The engine's meter, <c>KernelZones.Migration</c>: migrations started, completed, failed, rolled back and in
 /// doubt, pages, bytes and rounds sent, and downtime and duration histograms. Every measurement carries
 /// <c>kz.side</c> (<c>source</c> or <c>destination</c>); recorded once per migration or per round, never per record.
+/// The control service's connections turned away (refused or shed) are counted in
+/// <c>kz.control.connections.rejected</c>, tagged <c>kz.reason</c>.
 /// </summary>
 internal static class MigrationMetrics
 {
@@ -22,6 +24,8 @@ internal static class MigrationMetrics
     private static readonly Counter<long> s_rounds = s_meter.CreateCounter<long>("kz.migration.rounds", "{round}", "Pre-copy rounds sent, the final stop-and-copy round tagged kz.round.final.");
     private static readonly Histogram<double> s_downtime = s_meter.CreateHistogram<double>("kz.migration.downtime", "s", "From suspension on the source to the destination's report that the zone runs.");
     private static readonly Histogram<double> s_duration = s_meter.CreateHistogram<double>("kz.migration.duration", "s", "From the first control message to the end of the migration, whatever its outcome.");
+
+    private static readonly Counter<long> s_connectionsRejected = s_meter.CreateCounter<long>("kz.control.connections.rejected", "{connection}", "Control connections turned away before authenticating, tagged kz.reason: address_limit, prefix_limit or full (refused at once) or shed (closed to make room).");
 
     public const string Source = "source";
     public const string Destination = "destination";
@@ -52,6 +56,8 @@ internal static class MigrationMetrics
     public static void Downtime(TimeSpan downtime) => s_downtime.Record(downtime.TotalSeconds, Side(Source));
 
     public static void Duration(string side, TimeSpan duration) => s_duration.Record(duration.TotalSeconds, Side(side));
+
+    public static void ConnectionRejected(string reason) => s_connectionsRejected.Add(1, new KeyValuePair<string, object?>("kz.reason", reason));
 
     private static KeyValuePair<string, object?> Side(string side) => new("kz.side", side);
 }

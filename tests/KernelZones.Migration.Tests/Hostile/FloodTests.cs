@@ -15,8 +15,9 @@ namespace KernelZones.Migration.Tests.Hostile;
 /// <summary>
 /// 1,000 connections to each of the data and control ports that never finish their handshake, opened while a migration
 /// is in its pre-copy: the services keep at most their documented number pending (StripeOptions.MaxPendingHandshakes,
-/// ControlServiceOptions.MaxPendingHandshakes) and close the rest at once, memory stays bounded, and the migration
-/// completes with the zone's memory intact.
+/// ControlServiceOptions.MaxPendingHandshakes, fewer on the control port when they come from one address) and close the
+/// rest at once, memory stays bounded, and the migration completes with the zone's memory intact. ControlFloodTests
+/// floods the control port from several addresses while migrations go through.
 /// </summary>
 [Collection(ProcessWideMeasurements.Name)]
 public sealed class FloodTests : IDisposable
@@ -95,13 +96,16 @@ public sealed class FloodTests : IDisposable
         var silent = new List<Socket>();
         try
         {
-            // Every pending-handshake slot of both services is taken by a connection that says nothing.
-            foreach (var (port, count) in new[] { (destination.Destination.DataPort, StripeOptions.Default.MaxPendingHandshakes), (destination.Destination.ControlPort, ControlCap) })
+            // Every pending-handshake slot of both services is taken by a connection that says nothing: on the control port
+            // from four other addresses in two other /24s (one address may hold only a quarter of the slots, one /24 half).
+            string[] controlFrom = ["127.0.1.1", "127.0.1.2", "127.0.2.1", "127.0.2.2"];
+            foreach (var (port, count, from) in new[] { (destination.Destination.DataPort, StripeOptions.Default.MaxPendingHandshakes, new[] { "127.0.0.1" }), (destination.Destination.ControlPort, ControlCap, controlFrom) })
             {
                 for (int i = 0; i < count; i++)
                 {
                     var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                     silent.Add(socket);
+                    socket.Bind(new IPEndPoint(IPAddress.Parse(from[i % from.Length]), 0));
                     await socket.ConnectAsync(IPAddress.Loopback, port).WaitAsync(s_wait);
                 }
             }

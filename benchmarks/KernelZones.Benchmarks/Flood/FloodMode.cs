@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using KernelZones.Benchmarks.Measurement;
+using KernelZones.Benchmarks.Migrate;
+using KernelZones.Migration;
+using KernelZones.Migration.Engine;
+
+namespace KernelZones.Benchmarks.Flood;
+
+/// <summary>
+/// <c>flood [--migrations N] [--memory M] [--rate R] [--from A] [--json F]</c>: N live migrations from 127.0.0.1 one
+/// after another, each to a fresh destination, first without and then under a flood of plain TCP connections to the
+/// destination's control port (R per second from address A, default 1,000/s from 127.0.0.2, each held until the
+/// destination closes it). Prints how many succeeded under the flood and the median total time with and without it.
+/// </summary>
+internal static class FloodMode
+{
+    private static readonly TimeSpan s_limit = TimeSpan.FromMinutes(2);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var arguments = new ModeArguments(args);
+        int migrations = arguments.GetInt("migrations", 10);
+        long memory = arguments.GetSize("memory", "64M");
+        int rate = arguments.GetInt("rate", 1000);
+        IPAddress from = IPAddress.Parse(arguments.Get("from", "127.0.0.2"));
+        Console.WriteLine($"flood: {migrations} migrations of {memory >> 20} MiB from 127.0.0.1, with and without {rate} plain TCP connections/s from {from} to the control port");
+
+        await MigrateAsync(memory, flood: null); // warm-up, not counted
+        var baseline = new List<Outcome>();
+        for (int i = 0; i < migrations; i++)
+        {
+            baseline.Add(await MigrateAsync(memory, flood: null));
+        }
+
+        var flooded = new List<Outcome>();
+        for (int i = 0; i < migrations; i++)
+        {
+            flooded.Add(await MigrateAsync(memory, flood: (from, rate)));
+        }
+
+        var report = new FloodReport(
+            "flood", migrations, memory, rate, baseline.Count(o => o.Succeeded), flooded.Count(o => o.Succeeded),
+            Median(baseline), Median(flooded), flooded.Sum(o => o.FloodOpened), flooded.Sum(o => o.FloodClosed), flooded.Average(o => o.FloodRate));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  without flood: {report.BaselineSucceeded}/{migrations} succeeded, median {report.BaselineMedianMs:0} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  under flood:   {report.FloodSucceeded}/{migrations} succeeded, median {report.FloodMedianMs:0} ms ({report.FloodOpened} flood connections at {report.FloodRatePerSecond:0}/s, {report.FloodClosed} closed by the destination)"));
+        foreach (string failure in flooded.Concat(baseline).Select(o => o.Failure).OfType<string>().Distinct())
+        {
+            Console.WriteLine($"  failure: {failure}");
+        }
+
+        Console.WriteLine(JsonSerializer.Serialize(report, JsonReport.Options));
+        if (arguments.Get("json") is { } json)
+        {
+            await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, JsonReport.Options));
+        }
+
+        return report.FloodSucceeded == migrations ? 0 : 1;
+    }
+
+    /// <summary>One migration to a fresh destination; under a flood that has reached the destination's caps before it starts.</summary>
+    private static async Task<Outcome> MigrateAsync(long memory, (IPAddress From, int Rate)? flood)
+    {
+        await using var hosts = new LoopbackHosts(memory);
+        GuestFill.FillRandom(hosts.Guest.Memory, seed: 7);
+        ConnectionFlood? connections = flood is { } f ? new ConnectionFlood(hosts.Destination.ControlPort, f.From, f.Rate, limit: f.Rate * 600) : null;
+        try
+        {
+            if (connections is not null)
+            {
+                await connections.FirstClosed.WaitAsync(s_limit);
+            }
+
+            MigrationResult result = await hosts.MigrateAsync(new MigrationOptions()).WaitAsync(s_limit);
+            return new Outcome(result.Outcome == MigrationOutcome.Succeeded, result.TotalTime.TotalMilliseconds, null, connections?.Opened ?? 0, connections?.Closed ?? 0, connections?.Rate ?? 0);
+        }
+        catch (MigrationException e)
+        {
+            return new Outcome(false, 0, $"{e.Kind}: {e.Message}", connections?.Opened ?? 0, connections?.Closed ?? 0, connections?.Rate ?? 0);
+        }
+        finally
+        {
+            if (connections is not null)
+            {
+                await connections.DisposeAsync();
+            }
+        }
+    }
+
+    private static double Median(List<Outcome> outcomes)
+    {
+        double[] times = [.. outcomes.Where(o => o.Succeeded).Select(o => o.TotalMs).Order()];
+        return times.Length == 0 ? double.NaN : times[times.Length / 2];
+    }
+
+    private sealed record Outcome(bool Succeeded, double TotalMs, string? Failure, int FloodOpened, int FloodClosed, double FloodRate);
+
+    private sealed record FloodReport(
+        string Mode, int Migrations, long MemoryBytes, int RatePerSecond, int BaselineSucceeded, int FloodSucceeded,
+        double BaselineMedianMs, double FloodMedianMs, int FloodOpened, int FloodClosed, double FloodRatePerSecond);
+}
