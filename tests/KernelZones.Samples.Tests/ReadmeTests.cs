@@ -29,6 +29,35 @@ public sealed partial class ReadmeTests
         }
     }
 
+    [Fact]
+    public async Task Every_benchmark_command_runs_as_written_on_small_sizes()
+    {
+        string readme = File.ReadAllText(Path.Combine(SamplePaths.Repository, "README.md"));
+        string[] commands = [.. readme.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("dotnet run -c Release --project benchmarks/", StringComparison.Ordinal))];
+        Assert.True(commands.Length >= 4, $"expected the cipher, transport, migrate and flood commands, found {commands.Length}");
+        var environment = new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
+        foreach (string command in commands)
+        {
+            string small = Small(command);
+            await using SampleProcess run = SampleProcess.StartShell(small, SamplePaths.Repository, environment);
+            int exitCode = await run.WaitForExitAsync(s_lineTimeout);
+            Assert.True(exitCode == 0, $"`{small}` (from `{command}`) exited {exitCode}:\n{run.Output}\n{run.Error}");
+        }
+    }
+
+    /// <summary>
+    /// The command with its optional parts (<c>[...]</c>) left out, sizes cut to 64 MiB and one run, and the
+    /// BenchmarkDotNet suite listed rather than run (it takes minutes): what is checked is that the command line is one
+    /// the program accepts and runs.
+    /// </summary>
+    private static string Small(string command)
+    {
+        string line = OptionalPart().Replace(command[..(command.IndexOf(" #", StringComparison.Ordinal) is int hash and > 0 ? hash : command.Length)], string.Empty).Trim();
+        line = Size().Replace(line, "$1 64M");
+        line = line.Replace("--runs 3", "--runs 1", StringComparison.Ordinal);
+        return line.Contains("--filter", StringComparison.Ordinal) ? line + " --list flat" : line;
+    }
+
     private static async Task RunAsync(string[] lines, bool runBuilds)
     {
         DirectoryInfo root = Directory.CreateTempSubdirectory("kz-readme-");
@@ -138,6 +167,12 @@ public sealed partial class ReadmeTests
         end
 
         """;
+
+    [GeneratedRegex(@"\s*\[[^\]]*\]")]
+    private static partial Regex OptionalPart();
+
+    [GeneratedRegex(@"(--size|--memory) \d+[GM]")]
+    private static partial Regex Size();
 
     [GeneratedRegex(@"```sh\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex ShellBlock();
