@@ -47,7 +47,7 @@ internal sealed partial class ControlService : IAsyncDisposable
         _handler = handler;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("KernelZones.Migration.Control");
         _admission = new ConnectionAdmission(options.MaxPendingHandshakes, options.MaxPendingHandshakesPerAddress, options.MaxPendingHandshakesPerPrefix);
-        _rejections = new RejectionSummary(_logger);
+        _rejections = new RejectionSummary(_logger, time: options.TimeProvider);
         _throttle = new AuthenticationThrottle(
             options.AuthenticationFailureDelay, options.MaxAuthenticationFailureDelay, options.UserFailureBurst, options.UserFailureInterval, options.TimeProvider);
     }

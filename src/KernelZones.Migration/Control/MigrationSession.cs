@@ -24,7 +24,7 @@ internal static class MigrationSession
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dataPort, 65535);
         string cipher = CipherChoice.Choose(request.RequestedCipher, source, destination);
         int cap = request.StripeCap > 0 && destinationStripeCap > 0 ? Math.Min(request.StripeCap, destinationStripeCap) : Math.Max(request.StripeCap, destinationStripeCap);
-        int stripes = StripeCount.Compute(request.MemoryBytes, source.CpuCount, destination.CpuCount, cap);
+        int stripes = StripeRule.Count(request.MemoryBytes, source.CpuCount, destination.CpuCount, cap);
         return new NegotiateResult(cipher, stripes, Guid.NewGuid(), RandomNumberGenerator.GetBytes(SecretSize), dataPort);
     }
 }

@@ -60,14 +60,14 @@ public sealed class NegotiationTests
     [InlineData(64, 4, 4)]
     [InlineData(64, 64, 32)]
     public void Stripe_count_is_one_per_2_GiB_capped_by_cpus(int gib, int cpus, int expected) =>
-        Assert.Equal(expected, StripeCount.Compute((long)gib << 30, cpus, 64));
+        Assert.Equal(expected, StripeRule.Count((long)gib << 30, cpus, 64));
 
     [Fact]
     public void Stripe_count_honours_the_cap_and_the_smaller_cpu_count()
     {
-        Assert.Equal(3, StripeCount.Compute(64L << 30, 64, 64, cap: 3));
-        Assert.Equal(2, StripeCount.Compute(64L << 30, 64, 2));
-        Assert.Equal(1, StripeCount.Compute(0, 0, 0));
+        Assert.Equal(3, StripeRule.Count(64L << 30, 64, 64, cap: 3));
+        Assert.Equal(2, StripeRule.Count(64L << 30, 64, 2));
+        Assert.Equal(1, StripeRule.Count(0, 0, 0));
     }
 
     [Fact]

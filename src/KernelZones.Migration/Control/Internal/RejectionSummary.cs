@@ -19,6 +19,7 @@ internal sealed class RejectionSummary : IDisposable
     private const int MaxTrackedAddresses = 1024;
 
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly ITimer _timer;
     private readonly Lock _gate = new();
@@ -27,11 +28,12 @@ internal sealed class RejectionSummary : IDisposable
     private long _windowStart;
     private bool _armed;
 
-    public RejectionSummary(ILogger logger, TimeSpan? interval = null)
+    public RejectionSummary(ILogger logger, TimeSpan? interval = null, TimeProvider? time = null)
     {
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         _interval = interval ?? DefaultInterval;
-        _timer = TimeProvider.System.CreateTimer(static state => ((RejectionSummary)state!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = _time.CreateTimer(static state => ((RejectionSummary)state!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Counts one connection from <paramref name="address"/> turned away for <paramref name="reason"/>.</summary>
@@ -50,7 +52,7 @@ internal sealed class RejectionSummary : IDisposable
             {
                 // The first rejection after a quiet spell opens a window; its summary is written when the window closes.
                 _armed = true;
-                _windowStart = TimeProvider.System.GetTimestamp();
+                _windowStart = _time.GetTimestamp();
                 _timer.Change(_interval, Timeout.InfiniteTimeSpan);
             }
         }
@@ -86,7 +88,7 @@ internal sealed class RejectionSummary : IDisposable
 
             counts = [.. _counts];
             top = _byAddress.MaxBy(static pair => pair.Value);
-            window = TimeProvider.System.GetElapsedTime(_windowStart);
+            window = _time.GetElapsedTime(_windowStart);
             Array.Clear(_counts);
             _byAddress.Clear();
             _armed = false;

@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Negotiation;
 
 /// <summary>The number of data connections: one per 2 GiB of zone memory, at least 1, at most the smaller CPU count and the cap.</summary>
-internal static class StripeCount
+internal static class StripeRule
 {
     /// <summary>Zone memory per stripe: 2 GiB.</summary>
     public const long BytesPerStripe = 2L << 30;
@@ -11,7 +11,7 @@ internal static class StripeCount
     /// <param name="sourceCpus">The source's CPU count (values below 1 count as 1).</param>
     /// <param name="destinationCpus">The destination's CPU count (values below 1 count as 1).</param>
     /// <param name="cap">An optional upper bound; 0 or less means none.</param>
-    public static int Compute(long memoryBytes, int sourceCpus, int destinationCpus, int cap = 0)
+    public static int Count(long memoryBytes, int sourceCpus, int destinationCpus, int cap = 0)
     {
         long byMemory = Math.Max(1, memoryBytes / BytesPerStripe);
         long limit = Math.Max(1, Math.Min(sourceCpus, destinationCpus));
