@@ -18,8 +18,8 @@ namespace KernelZones.Migration.Guests;
 /// updates, also when two threads update the same page. A page never updated contributes 0.</para>
 /// <para><b>Strength.</b> Detects lost, stale, misplaced or corrupted pages (engine bugs); it is no MAC — the
 /// transport's AEAD authenticates the data. Two copies collide only if their 64-bit page hashes do.</para>
-/// <para>Thread-safety: <see cref="UpdatePages"/> and <see cref="UpdateZeroPages"/> may be called from any number of
-/// threads; <see cref="Value"/> is exact once the updates it should include have completed.</para>
+/// <para>Thread-safety: <see cref="UpdatePages"/>, <see cref="UpdateLeadingRun"/> and <see cref="UpdateZeroPages"/> may be
+/// called from any number of threads; <see cref="Value"/> is exact once the updates it should include have completed.</para>
 /// </remarks>
 internal sealed class PageDigest
 {
@@ -44,12 +44,7 @@ internal sealed class PageDigest
     /// <summary>Records the contents of the whole pages in <paramref name="pages"/>, starting at page <paramref name="firstPage"/>.</summary>
     public void UpdatePages(long firstPage, ReadOnlySpan<byte> pages)
     {
-        if (pages.Length % _pageSize != 0)
-        {
-            throw new ArgumentException($"{pages.Length} bytes is not a whole number of {_pageSize}-byte pages.", nameof(pages));
-        }
-
-        int count = pages.Length / _pageSize;
+        int count = WholePages(pages);
         CheckRange(firstPage, count);
         ulong sum = 0;
         ulong mixedSum = 0;
@@ -61,6 +56,42 @@ internal sealed class PageDigest
         }
 
         Add(sum, mixedSum);
+    }
+
+    /// <summary>
+    /// Records the leading run of <paramref name="pages"/> (from page <paramref name="firstPage"/> on): the pages that are
+    /// all zero, or all non-zero, like the first. Each page is tested for zero and hashed in one visit, while it is in the
+    /// core's cache; the run ends at the first page of the other kind, which is read no further than its test needs.
+    /// </summary>
+    /// <param name="firstPage">Page number of the first page of <paramref name="pages"/>.</param>
+    /// <param name="pages">Whole pages, at least one.</param>
+    /// <param name="zero">Whether the run is of zero pages.</param>
+    /// <returns>The number of pages in the run, at least 1.</returns>
+    public int UpdateLeadingRun(long firstPage, ReadOnlySpan<byte> pages, out bool zero)
+    {
+        int count = WholePages(pages);
+        ArgumentOutOfRangeException.ThrowIfZero(count, nameof(pages));
+        CheckRange(firstPage, count);
+        zero = PageScan.IsZero(pages[.._pageSize]);
+        ulong sum = 0;
+        ulong mixedSum = 0;
+        int run = 0;
+        do
+        {
+            long page = firstPage + run;
+            ReadOnlySpan<byte> contents = pages.Slice(run * _pageSize, _pageSize);
+            if (run > 0 && PageScan.IsZero(contents) != zero)
+            {
+                break;
+            }
+
+            Replace(page, zero ? ZeroPageHash(page) : XxHash3.HashToUInt64(contents, page), ref sum, ref mixedSum);
+            run++;
+        }
+        while (run < count);
+
+        Add(sum, mixedSum);
+        return run;
     }
 
     /// <summary>Records that the <paramref name="pageCount"/> pages from <paramref name="firstPage"/> are all zero.</summary>
@@ -126,6 +157,16 @@ internal sealed class PageDigest
     {
         Interlocked.Add(ref _sum, sum);
         Interlocked.Add(ref _mixedSum, mixedSum);
+    }
+
+    private int WholePages(ReadOnlySpan<byte> pages)
+    {
+        if (pages.Length % _pageSize != 0)
+        {
+            throw new ArgumentException($"{pages.Length} bytes is not a whole number of {_pageSize}-byte pages.", nameof(pages));
+        }
+
+        return pages.Length / _pageSize;
     }
 
     private void CheckRange(long firstPage, long pageCount)

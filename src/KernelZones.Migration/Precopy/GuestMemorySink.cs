@@ -9,7 +9,12 @@ namespace KernelZones.Migration.Precopy;
 /// The destination's end of the data plane: opens page records straight into guest memory, zeroes zero runs,
 /// collects the device state, and keeps the digest and the set of pages that have arrived.
 /// </summary>
-/// <remarks>Called by every stripe's receiving loop at once; stripes own disjoint chunks, hence disjoint pages and bitmap words.</remarks>
+/// <remarks>
+/// <para>Called by every stripe's receiving loop at once; stripes own disjoint chunks, hence disjoint pages and bitmap words.</para>
+/// <para>A data record is hashed in <see cref="OnDataReceived"/>, right after the transport opened it into guest memory:
+/// each page is tested for zero and hashed in one visit (<see cref="PageDigest.UpdatePages"/>) while the record is still
+/// in the core's cache, so the destination reads a page once after writing it.</para>
+/// </remarks>
 internal sealed class GuestMemorySink : IRecordSink
 {
     private readonly IGuestMemory _memory;

@@ -8,30 +8,37 @@ namespace KernelZones.Migration.Precopy;
 /// <summary>
 /// One stripe's share of one pre-copy round: the pages of the round's set that fall in this stripe's chunks,
 /// as data records read straight from guest memory, and runs of all-zero pages as data-less control records.
-/// The source digest is updated from the very bytes that are sealed.
 /// </summary>
+/// <remarks>
+/// <para>The stripe's sending loop asks for a record and seals its payload right after, so each page is visited once
+/// on its way out: <see cref="TryGetNext"/> tests it for zero and hashes it into the digest in one pass
+/// (<see cref="PageDigest.UpdateLeadingRun"/>), and the seal reads the record from the core's cache. The guest may
+/// change a page between the hash and the seal; it marks the page dirty after its write, so the page is sent again in
+/// a later round (the last one with the zone suspended), and both digests keep only that last copy.</para>
+/// <para>The batch visits only this stripe's chunks of the set (<see cref="PageAffinity"/>), never the others' words.</para>
+/// </remarks>
 internal sealed class RoundBatch : IRecordBatch
 {
     private readonly IGuestMemory _memory;
     private readonly DirtyPageBitmap _pages;
     private readonly PageAffinity _affinity;
-    private readonly int _stripe;
     private readonly PageDigest _digest;
+    private readonly long _chunkCount;
     private readonly byte[] _zeroPayload = new byte[PrecopyRecords.ZeroPagesPayload];
-    private DirtyPageBitmap.RunEnumerator _runs;
+    private long _chunk;
+    private long _cursor;
+    private long _chunkEnd;
     private long _runNext;
     private long _runEnd;
-    private long _pending;
-    private long _pendingEnd;
 
     public RoundBatch(IGuestMemory memory, DirtyPageBitmap pages, PageAffinity affinity, int stripe, PageDigest digest)
     {
         _memory = memory;
         _pages = pages;
         _affinity = affinity;
-        _stripe = stripe;
         _digest = digest;
-        _runs = pages.EnumerateRuns(affinity.ChunkPages);
+        _chunkCount = affinity.ChunkCount(pages.PageCount);
+        _chunk = stripe - affinity.StripeCount; // the first NextChunk moves to chunk `stripe`
     }
 
     /// <summary>Pages sent with their data.</summary>
@@ -40,81 +47,63 @@ internal sealed class RoundBatch : IRecordBatch
     /// <summary>Pages sent as zero runs.</summary>
     public long ZeroPages { get; private set; }
 
+    /// <summary>Chunks of memory this batch has looked at in the set (this stripe's, up to the one it is in).</summary>
+    public long ChunksVisited { get; private set; }
+
     public bool TryGetNext(out OutgoingRecord record)
     {
-        while (_runNext >= _runEnd)
+        if (_runNext >= _runEnd && !NextRun())
         {
-            if (!NextRunOfThisStripe())
-            {
-                record = default;
-                return false;
-            }
+            record = default;
+            return false;
         }
 
         record = NextRecord();
         return true;
     }
 
-    public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record)
-    {
-        long firstPage = record.Position / _memory.PageSize;
-        if (record.Type == RecordType.Control)
-        {
-            return _zeroPayload;
-        }
+    public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) =>
+        record.Type == RecordType.Control ? _zeroPayload : _memory.GetPages(record.Position / _memory.PageSize, record.Length / _memory.PageSize);
 
-        ReadOnlySpan<byte> pages = _memory.GetPages(firstPage, record.Length / _memory.PageSize);
-        _digest.UpdatePages(firstPage, pages);
-        return pages;
-    }
-
-    /// <summary>Moves to the next piece of the set that lies in one chunk of this stripe; a run that spans chunks is split at their borders.</summary>
-    private bool NextRunOfThisStripe()
+    /// <summary>Moves to the next run of set pages in this stripe's chunks; a run never crosses a chunk's border.</summary>
+    private bool NextRun()
     {
+        ReadOnlySpan<ulong> words = _pages.Words;
         while (true)
         {
-            while (_pending < _pendingEnd)
+            long start = PageBits.FindNext(words, _cursor, _chunkEnd, set: true);
+            if (start < _chunkEnd)
             {
-                long page = _pending;
-                long chunkEnd = Math.Min(_pendingEnd, _affinity.ChunkEnd(page));
-                _pending = chunkEnd;
-                if (_affinity.StripeOf(page) == _stripe)
-                {
-                    _runNext = page;
-                    _runEnd = chunkEnd;
-                    return true;
-                }
+                _runNext = start;
+                _runEnd = PageBits.FindNext(words, start, _chunkEnd, set: false);
+                _cursor = _runEnd;
+                return true;
             }
 
-            if (!_runs.MoveNext())
+            _chunk += _affinity.StripeCount;
+            if (_chunk >= _chunkCount)
             {
+                _cursor = _chunkEnd;
                 return false;
             }
 
-            _pending = _runs.Current.FirstPage;
-            _pendingEnd = _runs.Current.EndPage;
+            ChunksVisited++;
+            _cursor = _chunk * _affinity.ChunkPages;
+            _chunkEnd = Math.Min(_pages.PageCount, _cursor + _affinity.ChunkPages);
         }
     }
 
-    /// <summary>The longest prefix of the current run that is all zero or all non-zero (and fits one record).</summary>
+    /// <summary>The longest prefix of the current run that is all zero or all non-zero and fits one record, already in the digest.</summary>
     private OutgoingRecord NextRecord()
     {
         int pageSize = _memory.PageSize;
         long first = _runNext;
         int limit = (int)Math.Min(_runEnd - first, _affinity.RecordPages);
-        ReadOnlySpan<byte> pages = _memory.GetPages(first, limit);
-        bool zero = PageScan.IsZeroPage(pages, 0, pageSize);
-        int count = 1;
-        while (count < limit && PageScan.IsZeroPage(pages, count, pageSize) == zero)
-        {
-            count++;
-        }
-
+        int count = _digest.UpdateLeadingRun(first, _memory.GetPages(first, limit), out bool zero);
         _runNext = first + count;
         if (zero)
         {
             ZeroPages += count;
-            _digest.UpdateZeroPages(first, count);
             BinaryPrimitives.WriteInt32BigEndian(_zeroPayload, count);
             return new OutgoingRecord(RecordType.Control, first * pageSize, PrecopyRecords.ZeroPagesPayload, PrecopyRecords.ZeroPages);
         }
