@@ -12,7 +12,7 @@ internal sealed class DeviceStateBatch(ReadOnlyMemory<byte> state, int maxRecord
     public bool TryGetNext(out OutgoingRecord record)
     {
         int length = Math.Min(maxRecord, state.Length - _next);
-        record = new OutgoingRecord(RecordType.Data, _next, length, PrecopyRecords.DeviceState);
+        record = new OutgoingRecord(RecordType.Data, _next, length, (byte)PrecopyRecordKind.DeviceState);
         _next += length;
         return length > 0;
     }

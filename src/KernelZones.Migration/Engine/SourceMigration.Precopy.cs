@@ -92,7 +92,7 @@ internal sealed partial class SourceMigration
         await stripe.SendAsync(batch, cancellationToken).ConfigureAwait(false);
         if (!final)
         {
-            await stripe.SendControlAsync(round, [], PrecopyRecords.RoundEnd, cancellationToken).ConfigureAwait(false);
+            await stripe.SendControlAsync(round, [], (byte)PrecopyRecordKind.RoundEnd, cancellationToken).ConfigureAwait(false);
         }
     }
 

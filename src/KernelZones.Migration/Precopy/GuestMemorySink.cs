@@ -46,7 +46,7 @@ internal sealed class GuestMemorySink : IRecordSink
 
     public Span<byte> GetDataDestination(int stripeIndex, in RecordHeader header)
     {
-        if (header.Flags == PrecopyRecords.DeviceState)
+        if ((PrecopyRecordKind)header.Flags == PrecopyRecordKind.DeviceState)
         {
             return DeviceStateSlice(header.Position, header.PayloadLength);
         }
@@ -58,7 +58,7 @@ internal sealed class GuestMemorySink : IRecordSink
     public void OnDataReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
     {
         Interlocked.Add(ref _dataBytes, payload.Length);
-        if (header.Flags == PrecopyRecords.DeviceState)
+        if ((PrecopyRecordKind)header.Flags == PrecopyRecordKind.DeviceState)
         {
             long end = header.Position + header.PayloadLength;
             long current;
@@ -76,13 +76,13 @@ internal sealed class GuestMemorySink : IRecordSink
 
     public void OnControlReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
     {
-        if (header.Flags == PrecopyRecords.RoundEnd && payload.IsEmpty)
+        if ((PrecopyRecordKind)header.Flags == PrecopyRecordKind.RoundEnd && payload.IsEmpty)
         {
             Rounds.MarkDelivered(stripeIndex, header.Position);
             return;
         }
 
-        if (header.Flags != PrecopyRecords.ZeroPages || payload.Length != PrecopyRecords.ZeroPagesPayload)
+        if ((PrecopyRecordKind)header.Flags != PrecopyRecordKind.ZeroPages || payload.Length != PrecopyRecords.ZeroPagesPayload)
         {
             throw new MigrationException(MigrationFailureKind.Protocol, $"Stripe {stripeIndex} sent an unknown control record (flags {header.Flags}, {payload.Length} bytes).");
         }

@@ -1,27 +1,31 @@
 namespace KernelZones.Migration.Precopy;
 
 /// <summary>
-/// How the migration uses the transport's record fields. Data records carry guest pages at a guest-physical
-/// byte position, or a slice of the device state; control records carry runs of all-zero pages (no data).
+/// What a pre-copy record carries, in the record's flags byte; each kind has its own value, and the kind says what the
+/// record's label (the transport's 64-bit <c>Label</c>) means.
 /// </summary>
-internal static class PrecopyRecords
+internal enum PrecopyRecordKind : byte
 {
-    /// <summary>Data flag: the payload is guest pages at <c>Position</c> (a page-aligned byte address).</summary>
-    public const byte Pages = 0;
+    /// <summary>Data: guest pages; the label is their page-aligned guest-physical byte address.</summary>
+    Pages = 0,
 
-    /// <summary>Data flag: the payload is the slice of the device state starting at byte <c>Position</c>.</summary>
-    public const byte DeviceState = 1;
+    /// <summary>Data: a slice of the device state; the label is the slice's byte offset in the state.</summary>
+    DeviceState = 1,
 
-    /// <summary>Control flag: the pages from <c>Position</c> on, as many as the 4-byte big-endian payload says, are all zero.</summary>
-    public const byte ZeroPages = 1;
+    /// <summary>Control: a run of all-zero pages; the label is the first page's byte address, the 4-byte big-endian payload the run's page count.</summary>
+    ZeroPages = 2,
 
     /// <summary>
-    /// Control flag: every record of pre-copy round <c>Position</c> on this stripe came before this one (no payload).
+    /// Control, no payload: every record of a pre-copy round on this stripe came before this one; the label is the round.
     /// The destination acknowledges a round only once every stripe has delivered its marker, so that the source
     /// suspends the zone with nothing of earlier rounds still in flight.
     /// </summary>
-    public const byte RoundEnd = 2;
+    RoundEnd = 3,
+}
 
-    /// <summary>Payload of a zero-pages control record.</summary>
+/// <summary>Sizes of the pre-copy records.</summary>
+internal static class PrecopyRecords
+{
+    /// <summary>Payload of a zero-pages control record: the run's page count.</summary>
     public const int ZeroPagesPayload = 4;
 }

@@ -105,10 +105,10 @@ internal sealed class RoundBatch : IRecordBatch
         {
             ZeroPages += count;
             BinaryPrimitives.WriteInt32BigEndian(_zeroPayload, count);
-            return new OutgoingRecord(RecordType.Control, first * pageSize, PrecopyRecords.ZeroPagesPayload, PrecopyRecords.ZeroPages);
+            return new OutgoingRecord(RecordType.Control, first * pageSize, PrecopyRecords.ZeroPagesPayload, (byte)PrecopyRecordKind.ZeroPages);
         }
 
         DataPages += count;
-        return new OutgoingRecord(RecordType.Data, first * pageSize, count * pageSize, PrecopyRecords.Pages);
+        return new OutgoingRecord(RecordType.Data, first * pageSize, count * pageSize, (byte)PrecopyRecordKind.Pages);
     }
 }

@@ -2,7 +2,7 @@ namespace KernelZones.Migration.Precopy;
 
 /// <summary>
 /// The destination's view of which pre-copy rounds every stripe has delivered: each stripe's latest round-end marker
-/// (<see cref="PrecopyRecords.RoundEnd"/>), and waiters for "round N has arrived on every stripe".
+/// (<see cref="PrecopyRecordKind.RoundEnd"/>), and waiters for "round N has arrived on every stripe".
 /// </summary>
 /// <remarks>Markers arrive on the stripes' receiving loops, waits run on the control loop. Thread-safe.</remarks>
 internal sealed class RoundDelivery
