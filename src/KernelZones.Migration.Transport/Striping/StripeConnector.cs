@@ -28,6 +28,7 @@ public static class StripeConnector
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
+
             // Each stripe connects and shakes hands on a thread of its own with blocking calls, so that its socket is
             // never used asynchronously and stays out of the runtime's event loop (see Stripe).
             await Task.WhenAll(Enumerable.Range(0, descriptor.StripeCount).Select(
