@@ -9,11 +9,10 @@ namespace KernelZones.Benchmarks.Transport;
 /// <summary>Our side of the transport benchmark: the striped transfer through its public API over loopback.</summary>
 internal static class StripedRun
 {
-    public static async Task<RunResult> RunAsync(string cipher, int stripes, long totalBytes, int recordSize, RingMemory source, RingMemory destination, StripeScheduling scheduling)
+    public static async Task<RunResult> RunAsync(string cipher, int stripes, long totalBytes, int recordSize, RingMemory source, RingMemory destination)
     {
         var options = new StripeOptions
         {
-            Scheduling = scheduling,
             Records = new RecordOptions { MaxPayloadLength = Math.Max(recordSize, RecordOptions.DefaultMaxPayloadLength) },
         };
         await using var listener = StripeListener.Start(new IPEndPoint(IPAddress.Loopback, 0), options);

@@ -2,12 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using KernelZones.Benchmarks.Measurement;
 using KernelZones.Migration.Transport.Ciphers;
-using KernelZones.Migration.Transport.Striping;
 
 namespace KernelZones.Benchmarks.Transport;
 
 /// <summary>
-/// <c>transport --cipher C --stripes N --size S [--record R] [--runs K] [--scheduling dedicated|pool] [--json F]</c>:
+/// <c>transport --cipher C --stripes N --size S [--record R] [--runs K] [--json F]</c>:
 /// memory-to-memory over loopback through our striped transfer and, in the same run, through the direct
 /// baseline; prints both throughputs, the ratio, CPU seconds and managed bytes allocated per GiB (steady state:
 /// between 25 % and 75 % of the bytes received, see <see cref="SteadyStateAllocation"/>; and over the whole run).
@@ -26,19 +25,18 @@ internal static class TransportMode
         long size = arguments.GetSize("size", "4G");
         int record = (int)arguments.GetSize("record", "256K");
         int runs = arguments.GetInt("runs", 1);
-        var scheduling = arguments.Get("scheduling", "dedicated") == "pool" ? StripeScheduling.ThreadPool : StripeScheduling.DedicatedThreads;
 
         using var source = new RingMemory(WindowBytes, random: true);
         using var destination = new RingMemory(WindowBytes, random: false);
         var ours = new List<RunResult>();
         var baseline = new List<RunResult>();
-        Console.WriteLine($"transport: cipher {cipher}, {stripes} stripe(s), {size >> 20} MiB per run, {record >> 10} KiB records, {scheduling}");
+        Console.WriteLine($"transport: cipher {cipher}, {stripes} stripe(s), {size >> 20} MiB per run, {record >> 10} KiB records");
 
         // Unmeasured warm-up of both sides, so that the measured runs execute optimized code, as a long-lived host does.
         for (int warmUp = 0; warmUp < WarmUpPasses; warmUp++)
         {
             DirectBaseline.Run(cipher, stripes, WarmUpBytes, record, source, destination);
-            await StripedRun.RunAsync(cipher, stripes, WarmUpBytes, record, source, destination, scheduling);
+            await StripedRun.RunAsync(cipher, stripes, WarmUpBytes, record, source, destination);
             await JitSettle.WaitAsync();
         }
 
@@ -48,11 +46,11 @@ internal static class TransportMode
             if (run % 2 == 0)
             {
                 baseline.Add(DirectBaseline.Run(cipher, stripes, size, record, source, destination));
-                ours.Add(await StripedRun.RunAsync(cipher, stripes, size, record, source, destination, scheduling));
+                ours.Add(await StripedRun.RunAsync(cipher, stripes, size, record, source, destination));
             }
             else
             {
-                ours.Add(await StripedRun.RunAsync(cipher, stripes, size, record, source, destination, scheduling));
+                ours.Add(await StripedRun.RunAsync(cipher, stripes, size, record, source, destination));
                 baseline.Add(DirectBaseline.Run(cipher, stripes, size, record, source, destination));
             }
 

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace KernelZones.Migration.Transport;
 
 /// <summary>The transport's meter, <c>KernelZones.Migration.Transport</c>, and its instruments.</summary>
-/// <remarks>Recorded once per socket read or write or sealed batch (never once per record), tagged by stripe and direction.</remarks>
+/// <remarks>Recorded once per socket write on the sending side and once per record on the receiving side (never per segment), tagged by stripe and direction.</remarks>
 internal static class TransportMetrics
 {
     public const string MeterName = "KernelZones.Migration.Transport";

@@ -2,7 +2,7 @@ namespace KernelZones.Migration.Transport.Striping;
 
 /// <summary>
 /// A run of records for one stripe, pulled by that stripe's sending loop: the loop asks for each record,
-/// then for its payload, and seals the payload straight from the returned span into the socket's pipe.
+/// then for its payload, and seals the payload straight from the returned span into the stripe's send buffer.
 /// </summary>
 /// <remarks>
 /// Both methods are called on the stripe's sending loop, one call at a time. The span returned by

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 using KernelZones.Migration.Transport.Framing;
 
@@ -8,10 +5,8 @@ namespace KernelZones.Migration.Transport.Striping;
 
 public sealed partial class Stripe
 {
-    private const int FlushThreshold = 64 * 1024;
-
-    /// <summary>Queues a batch; completes when every record of it has been sealed into the socket's pipe.</summary>
-    /// <param name="batch">The records to send; pulled by the stripe's sending loop.</param>
+    /// <summary>Queues a batch; completes when every record of it has been written to the socket.</summary>
+    /// <param name="batch">The records to send; pulled by the stripe's sending thread.</param>
     /// <param name="cancellationToken">Cancels the wait; cancelling aborts the whole transfer, because a half-sent batch cannot be taken back.</param>
     /// <exception cref="TransportException">The transfer was aborted; the message gives the first reason.</exception>
     public Task SendAsync(IRecordBatch batch, CancellationToken cancellationToken = default)
@@ -34,12 +29,12 @@ public sealed partial class Stripe
 
     internal Task SendEndOfStreamAsync() => QueueAsync(SendRequest.EndOfStream(), CancellationToken.None);
 
-    internal void SendKeepAlive() => _requests.Writer.TryWrite(SendRequest.For(new ControlBatch(0, [], KeepAliveFlag)));
+    internal void SendKeepAlive() => _queue.TryAdd(SendRequest.For(new ControlBatch(0, [], KeepAliveFlag)));
 
     private async Task QueueAsync(SendRequest request, CancellationToken cancellationToken)
     {
         _transfer.ThrowIfAborted();
-        if (!_requests.Writer.TryWrite(request))
+        if (!_queue.TryAdd(request))
         {
             _transfer.ThrowIfAborted();
             throw new InvalidOperationException($"Stripe {Index} has already ended its stream.");
@@ -56,38 +51,26 @@ public sealed partial class Stripe
         }
     }
 
-    private async Task SealLoopAsync()
+    /// <summary>
+    /// The sending thread: takes each request in turn and sends it, until it has sent the end of the stream or the
+    /// transfer is aborted. Any failure aborts the whole transfer.
+    /// </summary>
+    private void SendLoop()
     {
         SendRequest? current = null;
         try
         {
-            // ConfigureAwait(true): on a dedicated stripe thread the continuation must come back to that thread.
-            while (await _requests.Reader.WaitToReadAsync(_aborted).ConfigureAwait(true))
+            while ((current = _queue.Take()) is not null)
             {
-                while (_requests.Reader.TryRead(out current))
+                if (current.Batch is null)
                 {
-                    if (current.Batch is null)
-                    {
-                        _requests.Writer.TryComplete();
-                        _sealer.SealEndOfStream(_output.Writer);
-                        TransportMetrics.AddSealed(Index, 1);
-                        await FlushOutputAsync().ConfigureAwait(false);
-                        await _output.Writer.CompleteAsync().ConfigureAwait(true);
-                        if (Dedicated)
-                        {
-                            EndOutput();
-                        }
-
-                        current.Done.TrySetResult();
-                        return;
-                    }
-
-                    // ConfigureAwait(false) on our own pooled ValueTasks: their only wait is the pipe's flush, which the
-                    // pipe resumes through the stripe thread's scheduler, so they complete on this thread and continue
-                    // inline; capturing the context would instead post every continuation (a delegate and a box each).
-                    await SealBatchAsync(current.Batch).ConfigureAwait(false);
+                    SendEndOfStream();
                     current.Done.TrySetResult();
+                    return;
                 }
+
+                SendBatch(current.Batch);
+                current.Done.TrySetResult();
             }
         }
         catch (Exception ex)
@@ -95,78 +78,86 @@ public sealed partial class Stripe
             var failure = Failure("sending failed: " + ex.Message, ex);
             current?.Done.TrySetException(failure);
             _transfer.Abort(failure);
-            await _output.Writer.CompleteAsync(failure).ConfigureAwait(true);
-            if (Dedicated)
-            {
-                _output.Reader.Complete(failure);
-                _outputEnded.TrySetException(failure);
-            }
+            _outputEnded.TrySetException(failure);
         }
-    }
-
-    // Pooled builder: this awaits once per record under backpressure; a fresh state-machine box each time would allocate per record.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SealBatchAsync(IRecordBatch batch)
-    {
-        int sealedRecords = 0;
-        while (batch.TryGetNext(out OutgoingRecord record))
-        {
-            if (SendsPayloadDirectly(record))
-            {
-                // No encryption: the header goes through the pipe, the payload from the caller's memory to the socket.
-                _sealer.SealPlainHeader(_output.Writer, record.Position, record.Length, record.Flags);
-                TransportMetrics.AddSealed(Index, sealedRecords + 1);
-                sealedRecords = 0;
-                await FlushOutputAsync().ConfigureAwait(false);
-                SendPayload(batch, record);
-                continue;
-            }
-
-            _sealer.Seal(_output.Writer, record.Type, record.Position, Payload(batch, record), record.Flags);
-            sealedRecords++;
-
-            // Small records are gathered into one socket write; large ones go out one by one.
-            if (_output.Writer.UnflushedBytes >= FlushThreshold)
-            {
-                TransportMetrics.AddSealed(Index, sealedRecords);
-                sealedRecords = 0;
-                await FlushOutputAsync().ConfigureAwait(false);
-            }
-        }
-
-        TransportMetrics.AddSealed(Index, sealedRecords);
-        await FlushOutputAsync().ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Whether a record's payload skips the pipe: only without encryption (sealing would be a copy), only for large
-    /// data records (small ones are better gathered into one socket write), only where this thread writes the socket.
+    /// Seals every record of <paramref name="batch"/> from the caller's memory into the send buffer and writes it out:
+    /// small records gathered into one socket write, large ones one by one. Without encryption, a large data payload
+    /// is written straight from the caller's memory right behind its header.
     /// </summary>
-    private bool SendsPayloadDirectly(in OutgoingRecord record) =>
-        Dedicated && record.Type == RecordType.Data && record.Length >= FlushThreshold && _sealer.IsPlain;
-
-    /// <summary>Writes a plain record's payload from the batch's memory to the socket, right behind its header.</summary>
-    private void SendPayload(IRecordBatch batch, in OutgoingRecord record)
+    private void SendBatch(IRecordBatch batch)
     {
-        ReadOnlySpan<byte> payload = Payload(batch, record);
-        SendAll(payload);
-        Sent(payload.Length);
+        while (batch.TryGetNext(out OutgoingRecord record))
+        {
+            ReadOnlySpan<byte> payload = Payload(batch, record);
+            if (_sealer.IsPlain && record.Type == RecordType.Data && payload.Length >= LargePayload)
+            {
+                MakeRoom(RecordHeader.Size);
+                _sealer.SealPlainHeader(_sendBuffer, record.Position, payload.Length, record.Flags);
+                _sealedSinceWrite++;
+                WriteSendBuffer();
+                Write(payload);
+                continue;
+            }
+
+            MakeRoom(_sealer.GetRecordLength(payload.Length));
+            _sealer.Seal(_sendBuffer, record.Type, record.Position, payload, record.Flags);
+            _sealedSinceWrite++;
+            if (_sendBuffer.Written.Length >= LargePayload)
+            {
+                WriteSendBuffer();
+            }
+        }
+
+        WriteSendBuffer();
     }
 
-    /// <summary>On a dedicated thread: writes all of <paramref name="bytes"/> with blocking sends.</summary>
-    private void SendAll(ReadOnlySpan<byte> bytes)
+    /// <summary>Seals the end-of-stream record, writes it and closes the sending half of the connection.</summary>
+    private void SendEndOfStream()
     {
-        while (!bytes.IsEmpty)
+        _sealer.SealEndOfStream(_sendBuffer);
+        _sealedSinceWrite++;
+        WriteSendBuffer();
+        _socket.Shutdown(SocketShutdown.Send);
+        _outputEnded.TrySetResult();
+    }
+
+    /// <summary>Writes the send buffer out first if a record of <paramref name="length"/> bytes would not fit behind what it holds.</summary>
+    private void MakeRoom(int length)
+    {
+        if (_sendBuffer.FreeCapacity < length)
         {
-            bytes = bytes[_socket.Send(bytes, SocketFlags.None)..];
+            WriteSendBuffer();
         }
     }
 
-    private void Sent(long count)
+    /// <summary>Writes everything sealed so far to the socket and empties the send buffer.</summary>
+    private void WriteSendBuffer()
     {
-        Interlocked.Add(ref _bytesSent, count);
+        TransportMetrics.AddSealed(Index, _sealedSinceWrite);
+        _sealedSinceWrite = 0;
+        Write(_sendBuffer.Written);
+        _sendBuffer.Clear();
+    }
+
+    /// <summary>Writes all of <paramref name="bytes"/> with blocking sends: the call sleeps while the socket's send buffer is full.</summary>
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        for (ReadOnlySpan<byte> rest = bytes; !rest.IsEmpty;)
+        {
+            rest = rest[_socket.Send(rest, SocketFlags.None)..];
+        }
+
+        Interlocked.Add(ref _bytesSent, bytes.Length);
         Interlocked.Exchange(ref _lastSendTicks, Environment.TickCount64);
-        TransportMetrics.AddSent(Index, count);
+        TransportMetrics.AddSent(Index, bytes.Length);
     }
 
     private static ReadOnlySpan<byte> Payload(IRecordBatch batch, in OutgoingRecord record)
@@ -183,81 +174,6 @@ public sealed partial class Stripe
         }
 
         return payload;
-    }
-
-    // Pooled builder: this awaits once per record under backpressure; a fresh state-machine box each time would allocate per record.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushOutputAsync()
-    {
-        FlushResult result = await _output.Writer.FlushAsync(_aborted).ConfigureAwait(true);
-        if (result.IsCompleted)
-        {
-            throw _transfer.AbortReason ?? new TransportException($"Stripe {Index}: the connection closed while sending.");
-        }
-
-        // On a dedicated thread the flushed bytes go to the socket now, from this thread: the pipe never holds more
-        // than what was sealed since the last flush, so the flush above never waits.
-        if (Dedicated && _output.Reader.TryRead(out ReadResult written))
-        {
-            await WriteAsync(written.Buffer).ConfigureAwait(false);
-            _output.Reader.AdvanceTo(written.Buffer.End);
-        }
-    }
-
-    /// <summary>The thread-pool mode's socket loop: writes whatever the sealing loop flushes into the pipe.</summary>
-    private async Task SocketSendLoopAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                ReadResult result = await _output.Reader.ReadAsync(_aborted).ConfigureAwait(false);
-                await WriteAsync(result.Buffer).ConfigureAwait(false);
-                _output.Reader.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            EndOutput();
-        }
-        catch (Exception ex)
-        {
-            var failure = Failure("sending failed: " + ex.Message, ex);
-            _transfer.Abort(failure);
-            _output.Reader.Complete(failure);
-            _outputEnded.TrySetException(failure);
-        }
-    }
-
-    /// <summary>After the end-of-stream record has gone out: closes the sending half of the connection.</summary>
-    private void EndOutput()
-    {
-        _socket.Shutdown(SocketShutdown.Send);
-        _output.Reader.Complete();
-        _outputEnded.TrySetResult();
-    }
-
-    // Pooled builder: this awaits once per record under backpressure; a fresh state-machine box each time would allocate per record.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAsync(ReadOnlySequence<byte> buffer)
-    {
-        foreach (ReadOnlyMemory<byte> segment in buffer)
-        {
-            if (Dedicated)
-            {
-                SendAll(segment.Span);
-                continue;
-            }
-
-            for (ReadOnlyMemory<byte> rest = segment; !rest.IsEmpty;)
-            {
-                rest = rest[await _socket.SendAsync(rest, SocketFlags.None, _aborted).ConfigureAwait(false)..];
-            }
-        }
-
-        Sent(buffer.Length);
     }
 
     /// <summary>A single control record, sent as a one-record batch.</summary>

@@ -28,7 +28,11 @@ public static class StripeConnector
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
-            await Task.WhenAll(Enumerable.Range(0, descriptor.StripeCount).Select(i => ConnectStripeAsync(transfer, remote, i, timeout.Token))).ConfigureAwait(false);
+
+            // Each stripe connects and shakes hands on a thread of its own with blocking calls, so that its socket is
+            // never used asynchronously and stays out of the runtime's event loop (see Stripe).
+            await Task.WhenAll(Enumerable.Range(0, descriptor.StripeCount).Select(
+                i => DedicatedThread.Start($"kz-migr connect {i}", () => ConnectStripe(transfer, remote, i, timeout.Token)).Completion)).ConfigureAwait(false);
             return transfer;
         }
         catch (Exception ex)
@@ -42,23 +46,30 @@ public static class StripeConnector
         }
     }
 
-    private static async Task ConnectStripeAsync(StripedTransfer transfer, EndPoint remote, int index, CancellationToken cancellationToken)
+    private static void ConnectStripe(StripedTransfer transfer, EndPoint remote, int index, CancellationToken deadline)
     {
         var socket = new Socket(remote.AddressFamily == AddressFamily.Unspecified ? AddressFamily.InterNetworkV6 : remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+            byte[] hello = new byte[StripeHandshake.HelloSize];
+            byte[] reply = new byte[StripeHandshake.ReplySize];
+
+            // The deadline or a cancellation closes the socket, which ends the blocking call in progress.
+            using (deadline.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket))
             {
-                socket.DualMode = true;
+                if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    socket.DualMode = true;
+                }
+
+                socket.NoDelay = true;
+                socket.Connect(remote);
+                StripeHandshake.WriteHello(hello, transfer.MigrationId, index, transfer.StripeCount, transfer.HandshakeKey);
+                StripeHandshake.SendAll(socket, hello);
+                StripeHandshake.ReceiveExactly(socket, reply);
             }
 
-            socket.NoDelay = true;
-            await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
-            byte[] hello = new byte[StripeHandshake.HelloSize];
-            StripeHandshake.WriteHello(hello, transfer.MigrationId, index, transfer.StripeCount, transfer.HandshakeKey);
-            await socket.SendAsync(hello, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            byte[] reply = new byte[StripeHandshake.ReplySize];
-            await StripeListener.ReceiveExactlyAsync(socket, reply, cancellationToken).ConfigureAwait(false);
+            deadline.ThrowIfCancellationRequested(); // closed at the last moment, before the registration ended
             if (!StripeHandshake.VerifyReply(reply, hello, transfer.HandshakeKey))
             {
                 throw new TransportException($"Stripe {index}: the data service at {remote} failed to prove it holds the session key.");
@@ -68,6 +79,11 @@ public static class StripeConnector
             {
                 throw transfer.AbortReason ?? new TransportException($"Stripe {index} could not be attached.");
             }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException && deadline.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new OperationCanceledException($"Stripe {index} did not connect before its deadline.", ex, deadline);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace KernelZones.Migration.Transport.Striping;
@@ -12,6 +13,9 @@ namespace KernelZones.Migration.Transport.Striping;
 /// Hello: <c>"KZMS" version:2 stripe:2 count:2 reserved:2 migration-id:16 nonce:16 hmac:32</c> (76 bytes);
 /// reply: <c>"KZMA" hmac:32</c> (36 bytes), with the HMAC-SHA256 keyed by the session's handshake key
 /// (<see cref="Keys.SessionKeySchedule.DeriveHandshakeKey"/>).
+/// <para>Both ends exchange these with blocking calls on a thread of their own (<see cref="ReceiveExactly"/>,
+/// <see cref="SendAll"/>), never asynchronously: the socket becomes a stripe, and .NET registers a socket with its
+/// event loop for good on its first asynchronous operation. A deadline closes the socket, which ends the call.</para>
 /// </remarks>
 internal static class StripeHandshake
 {
@@ -74,6 +78,31 @@ internal static class StripeHandshake
         Span<byte> mac = stackalloc byte[32];
         ComputeReplyMac(hello, handshakeKey, mac);
         return reply.StartsWith(ReplyMagic) && CryptographicOperations.FixedTimeEquals(mac, reply.Slice(4, 32));
+    }
+
+    /// <summary>Receives exactly <paramref name="buffer"/>'s length with blocking reads.</summary>
+    /// <exception cref="SocketException">The peer closed first (<see cref="SocketError.ConnectionReset"/>), or the socket failed.</exception>
+    public static void ReceiveExactly(Socket socket, Span<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int received = socket.Receive(buffer, SocketFlags.None);
+            if (received == 0)
+            {
+                throw new SocketException((int)SocketError.ConnectionReset);
+            }
+
+            buffer = buffer[received..];
+        }
+    }
+
+    /// <summary>Sends all of <paramref name="bytes"/> with blocking writes.</summary>
+    public static void SendAll(Socket socket, ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            bytes = bytes[socket.Send(bytes, SocketFlags.None)..];
+        }
     }
 
     private static void ComputeReplyMac(ReadOnlySpan<byte> hello, ReadOnlySpan<byte> handshakeKey, Span<byte> mac)

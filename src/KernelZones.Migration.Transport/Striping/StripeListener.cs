@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace KernelZones.Migration.Transport.Striping;
 
 /// <summary>
-/// The destination's data service (the seed's <c>kz-migr</c>, TCP port 8102 by default): accepts the stripes of
+/// The destination's data service (<c>kz-migr</c>, as on Solaris; TCP port 8102 by default): accepts the stripes of
 /// the transfers it has been told to expect, and drops every other connection at the handshake.
 /// </summary>
 /// <remarks>
@@ -15,7 +15,9 @@ namespace KernelZones.Migration.Transport.Striping;
 /// bytes are not our hello, name an unknown transfer, carry a bad proof, repeat a hello already seen, name a
 /// stripe already connected, or do not arrive within <see cref="StripeOptions.HandshakeTimeout"/>. At most
 /// <see cref="StripeOptions.MaxPendingHandshakes"/> connections wait in the handshake at once; when that many are waiting,
-/// a new connection closes the oldest one whose hello has not fully arrived. Thread-safe.
+/// a new connection closes the oldest one whose hello has not fully arrived. Each handshake runs on a thread of its
+/// own with blocking calls, so that a stripe's socket is never used asynchronously (see <see cref="Stripe"/>); the
+/// accept loop itself is asynchronous. Thread-safe.
 /// </remarks>
 public sealed class StripeListener : IAsyncDisposable
 {
@@ -144,52 +146,93 @@ public sealed class StripeListener : IAsyncDisposable
                 continue;
             }
 
-            Task handshake = HandshakeAsync(connection, pending);
+            // Each handshake runs on a thread of its own with blocking calls, so that the socket never enters the
+            // runtime's event loop before it becomes a stripe; the pending-handshake cap bounds these threads.
+            Task handshake = DedicatedThread.Start("kz-migr handshake", () => Handshake(connection, pending)).Completion;
             _handshakes.TryAdd(handshake, true);
             _ = handshake.ContinueWith(static (t, s) => ((StripeListener)s!)._handshakes.TryRemove(t, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    private async Task HandshakeAsync(Socket connection, PendingHandshakes.Entry pending)
+    /// <summary>Reads the hello, admits or rejects the connection, answers it and attaches it as a stripe.</summary>
+    private void Handshake(Socket connection, PendingHandshakes.Entry pending)
     {
-        byte[] hello = new byte[StripeHandshake.HelloSize];
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(pending.Token);
+        deadline.CancelAfter(_options.HandshakeTimeout);
+
+        // The deadline, an eviction or the listener stopping rejects the connection then and there (counted and logged
+        // before the peer sees it closed); closing it ends the blocking call in progress in Answer.
+        var expiry = deadline.Token.UnsafeRegister(_ => Reject(connection, ExpiryReason(pending)), null);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(pending.Token);
-            timeout.CancelAfter(_options.HandshakeTimeout);
-            await ReceiveExactlyAsync(connection, hello, timeout.Token).ConfigureAwait(false);
-            if (!_pendingHandshakes.TryProtect(pending))
+            string? refusal = Answer(connection, pending, out Expected? expected, out int stripe);
+            if (!expiry.Unregister())
             {
-                throw new OperationCanceledException(pending.Token);
+                return; // the expiry has run: the connection is rejected already
             }
 
-            string? refusal = Admit(hello, out var expected, out int stripe);
             if (refusal is not null)
             {
                 Reject(connection, refusal);
                 return;
             }
 
-            byte[] reply = new byte[StripeHandshake.ReplySize];
-            StripeHandshake.WriteReply(reply, hello, expected!.Transfer.HandshakeKey);
-            await connection.SendAsync(reply, SocketFlags.None, timeout.Token).ConfigureAwait(false);
             connection.NoDelay = true;
-            if (!expected.Transfer.TryAttach(stripe, connection))
+            if (!expected!.Transfer.TryAttach(stripe, connection))
             {
                 Reject(connection, $"stripe {stripe} of transfer {expected.Transfer.MigrationId} is already connected");
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            Reject(connection, ex is not OperationCanceledException ? ex.Message
-                : pending.Token.IsCancellationRequested && !_stopping.IsCancellationRequested ? $"closed to make room: {_options.MaxPendingHandshakes} connections were waiting in their handshake and its hello was the oldest unfinished one"
-                : $"no complete handshake within {_options.HandshakeTimeout.TotalSeconds:0.#} s");
+            Reject(connection, ex.Message);
         }
         finally
         {
+            expiry.Dispose();
             _pendingHandshakes.Remove(pending);
         }
     }
+
+    /// <summary>
+    /// With blocking calls: receives the hello, checks it and sends the reply. Returns why the connection is refused
+    /// (a socket error included), or <see langword="null"/> with the transfer and stripe it is admitted as.
+    /// </summary>
+    private string? Answer(Socket connection, PendingHandshakes.Entry pending, out Expected? expected, out int stripe)
+    {
+        expected = null;
+        stripe = -1;
+        try
+        {
+            byte[] hello = new byte[StripeHandshake.HelloSize];
+            StripeHandshake.ReceiveExactly(connection, hello);
+            if (!_pendingHandshakes.TryProtect(pending))
+            {
+                return EvictedReason;
+            }
+
+            if (Admit(hello, out expected, out stripe) is { } refusal)
+            {
+                return refusal;
+            }
+
+            byte[] reply = new byte[StripeHandshake.ReplySize];
+            StripeHandshake.WriteReply(reply, hello, expected!.Transfer.HandshakeKey);
+            StripeHandshake.SendAll(connection, reply);
+            return null;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return ex.Message;
+        }
+    }
+
+    private string EvictedReason => $"closed to make room: {_options.MaxPendingHandshakes} connections were waiting in their handshake and its hello was the oldest unfinished one";
+
+    private string ExpiryReason(PendingHandshakes.Entry pending) =>
+        _stopping.IsCancellationRequested ? "the data service is stopping"
+        : pending.Token.IsCancellationRequested ? EvictedReason
+        : $"no complete handshake within {_options.HandshakeTimeout.TotalSeconds:0.#} s";
 
     private string? Admit(byte[] hello, out Expected? expected, out int stripe)
     {
@@ -251,20 +294,6 @@ public sealed class StripeListener : IAsyncDisposable
         catch (ObjectDisposedException)
         {
             return null;
-        }
-    }
-
-    internal static async ValueTask ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        while (!buffer.IsEmpty)
-        {
-            int received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            if (received == 0)
-            {
-                throw new SocketException((int)SocketError.ConnectionReset);
-            }
-
-            buffer = buffer[received..];
         }
     }
 

@@ -5,15 +5,11 @@ namespace KernelZones.Migration.Transport.Striping;
 
 /// <summary>Settings of striped transfers, for both the listening and the connecting end.</summary>
 /// <remarks>
-/// Memory per stripe is bounded by the pipes' thresholds. Each stripe has its own pool of pinned blocks of one
-/// maximum-size record (<see cref="RecordOptions.MaxRecordLength"/>); every record is sealed into, received into
-/// and opened from one block, never copied. Each direction buffers at most <see cref="PipeThresholdRecords"/>
-/// records' worth of bytes before its writer pauses, which with full-size records is
-/// <see cref="PipeThresholdRecords"/> + 1 blocks (about 1.3 MiB per direction at the defaults) and, with records
-/// of mixed sizes, never more than 2 × (<see cref="PipeThresholdRecords"/> + 1) blocks; with the default
-/// <see cref="StripeScheduling.DedicatedThreads"/> a pipe is drained by the thread that filled it after every flush,
-/// so it holds one or two blocks. Blocks are allocated once and reused, so a stripe's steady state allocates
-/// nothing. Immutable after construction; thread-safe.
+/// Memory per stripe is fixed: a pinned send buffer and a pinned receive buffer of one maximum-size record each
+/// (<see cref="RecordOptions.MaxRecordLength"/>, about 256 KiB at the defaults), allocated once, so a stripe's
+/// steady state allocates nothing. Every record is sealed into and opened from one contiguous buffer, never copied;
+/// beyond that, the kernel's socket buffers hold what is in flight and are the backpressure: a sending thread whose
+/// socket is full sleeps in its send. Immutable after construction; thread-safe.
 /// </remarks>
 public sealed class StripeOptions
 {
@@ -44,12 +40,6 @@ public sealed class StripeOptions
     /// hello, the new connection is closed. Each one closed is counted in <see cref="StripeListener.RejectedConnections"/>. Default 128.
     /// </summary>
     public int MaxPendingHandshakes { get; init; } = 128;
-
-    /// <summary>Maximum-size records each pipe buffers before its writer pauses (backpressure). Default 4; at least 2.</summary>
-    public int PipeThresholdRecords { get; init; } = 4;
-
-    /// <summary>Where the data paths run their encryption, decryption and socket I/O. Default <see cref="StripeScheduling.DedicatedThreads"/> (see <see cref="StripeScheduling"/> for the measurements).</summary>
-    public StripeScheduling Scheduling { get; init; } = StripeScheduling.DedicatedThreads;
 
     /// <summary>Loggers for connection events and failures; <see langword="null"/> logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

@@ -7,8 +7,8 @@ using KernelZones.Migration.Transport.Tests.Infrastructure;
 namespace KernelZones.Migration.Transport.Tests.Striping;
 
 /// <summary>
-/// The stripes' memory: records of any size are received whole into one block and opened in place, the block
-/// pools stay within the bound StripeOptions documents, and the record counters count every record once.
+/// The stripes' memory: records of any size are received whole into the receive buffer and opened in place, the
+/// record counters count every record once, and in the steady state neither stripe thread allocates anything.
 /// Runs alone, because the meter is process-wide and other tests' stripes would add to its counts.
 /// </summary>
 [Collection(nameof(StripeMemoryTests))]
@@ -19,9 +19,9 @@ public sealed class StripeMemoryTests
 
     [Theory]
     [MemberData(nameof(Ciphers))]
-    public async Task Records_of_mixed_sizes_arrive_intact_and_the_block_pools_stay_bounded(string cipher)
+    public async Task Records_of_mixed_sizes_arrive_intact_and_are_opened_in_place(string cipher)
     {
-        var options = new StripeOptions { Records = new RecordOptions { MaxPayloadLength = 64 * 1024 }, PipeThresholdRecords = 2 };
+        var options = new StripeOptions { Records = new RecordOptions { MaxPayloadLength = 64 * 1024 } };
         var records = MixedRecords(seed: 7, totalBytes: 48 << 20, maxPayload: options.Records.MaxPayloadLength);
         byte[] source = new byte[records[^1].Position + records[^1].Length];
         new Random(11).NextBytes(source);
@@ -33,11 +33,9 @@ public sealed class StripeMemoryTests
         await Task.WhenAll(pair.Source.CompleteAsync(), pair.Destination.CompleteAsync()).WaitAsync(s_timeout);
 
         Assert.True(source.AsSpan().SequenceEqual(destination), "the destination's copy differs from the source");
-        int bound = 2 * 2 * (options.PipeThresholdRecords + 1); // two pipes per stripe, each at most 2 × (threshold + 1) blocks
         foreach (var stripe in pair.Source.Stripes.Concat(pair.Destination.Stripes))
         {
-            Assert.InRange(stripe.BlocksAllocated, 1, bound);
-            Assert.True(stripe.OpenedEveryRecordInPlace, $"stripe {stripe.Index} copied a record that straddled two blocks");
+            Assert.True(stripe.OpenedEveryRecordInPlace, $"stripe {stripe.Index} copied a record before opening it");
         }
 
         // Every data record plus one end-of-stream record per stripe and direction, sealed once and opened once.
@@ -46,22 +44,26 @@ public sealed class StripeMemoryTests
         Assert.Equal(expected, counts.Received);
     }
 
-    [Fact]
-    public void A_block_is_reused_after_it_is_returned_and_larger_requests_are_refused()
+    [Theory]
+    [MemberData(nameof(Ciphers))]
+    public async Task The_stripe_threads_allocate_nothing_in_the_steady_state(string cipher)
     {
-        using var pool = new RecordBlockPool(1000);
-        var first = pool.Rent(10);
-        var memory = first.Memory;
-        first.Dispose();
-        first.Dispose(); // a second return must not put the block in the pool twice
-        var again = pool.Rent(1000);
-        var other = pool.Rent(1);
+        // Each side samples its own thread's allocation counter from inside the stripe's loop: the batch on the sending
+        // thread (GetPayload), the sink on the receiving thread (OnDataReceived), at record 64 and at record 192.
+        const int RecordSize = 256 * 1024;
+        const int First = 64;
+        const int Last = 192;
+        byte[] source = new byte[(Last + 8) * RecordSize];
+        new Random(13).NextBytes(source);
+        var sink = new AllocationSink(new byte[source.Length], First, Last);
+        await using var pair = await LoopbackPair.ConnectAsync(cipher, 1, sink);
+        var batch = new AllocationBatch(source, RecordSize, First, Last);
 
-        Assert.Equal(1000, memory.Length);
-        Assert.True(again.Memory.Span == memory.Span, "a returned block should be handed out again");
-        Assert.False(other.Memory.Span == memory.Span, "a block returned twice was handed out twice");
-        Assert.Equal(2, pool.BlocksAllocated);
-        Assert.Throws<ArgumentException>(() => pool.Rent(1001));
+        await pair.Source.Stripes[0].SendAsync(batch).WaitAsync(s_timeout);
+        await Task.WhenAll(pair.Source.CompleteAsync(), pair.Destination.CompleteAsync()).WaitAsync(s_timeout);
+
+        Assert.Equal(0, batch.Allocated);
+        Assert.Equal(0, sink.Allocated);
     }
 
     public static TheoryData<string> Ciphers() => new(CipherSuite.Supported);
@@ -100,6 +102,57 @@ public sealed class StripeMemoryTests
         }
 
         public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.AsSpan((int)record.Position, record.Length);
+    }
+
+    /// <summary>Records of one size laid end to end; notes its thread's allocated bytes when asked for the first and the last sampled payload.</summary>
+    private sealed class AllocationBatch(byte[] source, int recordSize, int first, int last) : IRecordBatch
+    {
+        private long _next;
+        private int _index;
+        private long _atFirst = -1;
+
+        public long Allocated { get; private set; } = -1;
+
+        public bool TryGetNext(out OutgoingRecord record)
+        {
+            record = new OutgoingRecord(RecordType.Data, _next, recordSize);
+            _next += recordSize;
+            return record.Position + recordSize <= source.Length;
+        }
+
+        public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record)
+        {
+            Allocated = Sample(ref _atFirst, _index++, first, last) ?? Allocated;
+            return source.AsSpan((int)record.Position, record.Length);
+        }
+    }
+
+    /// <summary>A <see cref="MemorySink"/> that notes its thread's allocated bytes when the first and the last sampled record arrive.</summary>
+    private sealed class AllocationSink(byte[] destination, int first, int last) : IRecordSink
+    {
+        private readonly MemorySink _inner = new(destination);
+        private int _index;
+        private long _atFirst = -1;
+
+        public long Allocated { get; private set; } = -1;
+
+        public Span<byte> GetDataDestination(int stripeIndex, in RecordHeader header) => _inner.GetDataDestination(stripeIndex, header);
+
+        public void OnDataReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload) =>
+            Allocated = Sample(ref _atFirst, _index++, first, last) ?? Allocated;
+
+        public void OnControlReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload) => _inner.OnControlReceived(stripeIndex, header, payload);
+    }
+
+    /// <summary>Notes this thread's allocated bytes at the first sampled record; at the last, returns how many were allocated since.</summary>
+    private static long? Sample(ref long atFirst, int index, int first, int last)
+    {
+        if (index == first)
+        {
+            atFirst = GC.GetAllocatedBytesForCurrentThread();
+        }
+
+        return index == last ? GC.GetAllocatedBytesForCurrentThread() - atFirst : null;
     }
 
     private sealed class RecordCounts : IDisposable

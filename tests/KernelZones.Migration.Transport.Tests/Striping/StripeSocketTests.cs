@@ -1,44 +1,76 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using KernelZones.Migration.Transport.Ciphers;
-using KernelZones.Migration.Transport.Striping;
 using KernelZones.Migration.Transport.Tests.Infrastructure;
 
 namespace KernelZones.Migration.Transport.Tests.Striping;
 
 /// <summary>
-/// A stripe on dedicated threads owns its socket as a plain blocking socket: <c>O_NONBLOCK</c> cleared and the
-/// descriptor in no epoll set, so no event thread wakes for its traffic. On the thread pool the socket stays the
-/// runtime's (non-blocking, watched), which also shows that the checks below see what they look for.
-/// Read from <c>/proc/self/fdinfo</c>, so Linux only.
+/// A stripe's socket is used only with blocking calls on the stripe's own threads, from the handshake on, so the
+/// runtime never registers it with its event loop: <c>O_NONBLOCK</c> stays clear and the descriptor is in no epoll
+/// set of the process. The second test shows that these checks see what they look for: one asynchronous receive on
+/// a socket set up the same way flips both. Read from <c>/proc/self/fdinfo</c>, so Linux only.
 /// </summary>
 public sealed class StripeSocketTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData(StripeScheduling.DedicatedThreads)]
-    [InlineData(StripeScheduling.ThreadPool)]
-    public async Task Dedicated_stripes_own_blocking_sockets_that_no_epoll_set_watches(StripeScheduling scheduling)
+    [InlineData(CipherSuite.Aes128Gcm)]
+    [InlineData(CipherSuite.None)]
+    public async Task Stripe_sockets_stay_blocking_and_out_of_every_epoll_set(string cipher)
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "descriptor flags and epoll sets are read from /proc/self/fdinfo (Linux)");
-        byte[] source = new byte[4 << 20];
+        byte[] source = new byte[8 << 20];
         new Random(5).NextBytes(source);
         byte[] destination = new byte[source.Length];
-        await using var pair = await LoopbackPair.ConnectAsync(CipherSuite.Aes128Gcm, 2, new MemorySink(destination), options: new StripeOptions { Scheduling = scheduling });
-        bool dedicated = scheduling == StripeScheduling.DedicatedThreads;
+        var sourceSink = new MemorySink([]);
+        await using var pair = await LoopbackPair.ConnectAsync(cipher, 2, new MemorySink(destination), sourceSink);
+        var stripes = pair.Source.Stripes.Concat(pair.Destination.Stripes).ToList();
+        AssertPlainBlocking(stripes.Select(s => ((int)s.SocketHandle.DangerousGetHandle(), $"stripe {s.Index}")), "after the handshake");
 
-        var watched = EpollWatchedDescriptors();
-        foreach (var stripe in pair.Source.Stripes.Concat(pair.Destination.Stripes))
-        {
-            int descriptor = (int)stripe.SocketHandle.DangerousGetHandle();
-            Assert.True(dedicated != IsNonBlocking(descriptor), $"stripe {stripe.Index}'s socket {descriptor}: O_NONBLOCK is {(dedicated ? "still set" : "cleared")}");
-            Assert.True(dedicated != watched.Contains(descriptor), $"stripe {stripe.Index}'s socket {descriptor} is {(dedicated ? "still" : "not")} in an epoll set");
-        }
-
-        // And the stripes still move data both ways and end cleanly.
-        await pair.SendAllAsync(source, 64 * 1024).WaitAsync(s_timeout);
+        // Data one way, control records the other, then the end of both streams: still never asynchronous.
+        await pair.SendAllAsync(source, 256 * 1024).WaitAsync(s_timeout);
+        await pair.Destination.Stripes[1].SendControlAsync(7, [1, 2, 3]).WaitAsync(s_timeout);
         await Task.WhenAll(pair.Source.CompleteAsync(), pair.Destination.CompleteAsync()).WaitAsync(s_timeout);
+
+        AssertPlainBlocking(stripes.Select(s => ((int)s.SocketHandle.DangerousGetHandle(), $"stripe {s.Index}")), "after the transfer");
         Assert.True(source.AsSpan().SequenceEqual(destination), "the destination's copy differs from the source");
+        Assert.Single(sourceSink.Control);
+    }
+
+    [Fact]
+    public async Task One_asynchronous_receive_puts_a_socket_in_an_epoll_set_and_makes_it_non_blocking()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "descriptor flags and epoll sets are read from /proc/self/fdinfo (Linux)");
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        using var accepted = listener.Accept();
+        int descriptor = (int)accepted.SafeHandle.DangerousGetHandle();
+        AssertPlainBlocking([(descriptor, "a socket used only synchronously")], "before");
+
+        // A receive that has to wait, as a stripe's would: the runtime makes the descriptor non-blocking and watches it.
+        var receive = accepted.ReceiveAsync(new byte[1], SocketFlags.None);
+        Assert.False(receive.IsCompleted);
+        client.Send([42]);
+        Assert.Equal(1, await receive.WaitAsync(s_timeout));
+
+        Assert.True(IsNonBlocking(descriptor), "O_NONBLOCK should be set after an asynchronous receive");
+        Assert.Contains(descriptor, EpollWatchedDescriptors());
+    }
+
+    private static void AssertPlainBlocking(IEnumerable<(int Descriptor, string Name)> sockets, string when)
+    {
+        var watched = EpollWatchedDescriptors();
+        foreach (var (descriptor, name) in sockets)
+        {
+            Assert.False(IsNonBlocking(descriptor), $"{name}'s socket {descriptor} has O_NONBLOCK set {when}");
+            Assert.False(watched.Contains(descriptor), $"{name}'s socket {descriptor} is in an epoll set {when}");
+        }
     }
 
     /// <summary>Every descriptor that some epoll instance of this process watches (the <c>tfd</c> lines of their fdinfo).</summary>
