@@ -5,8 +5,11 @@ namespace KernelZones.Migration.Guests;
 /// <summary>Population: backing the whole memory with RAM on background threads while the caller goes on.</summary>
 public sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
 {
-    // Large enough that a syscall's cost vanishes, small enough that Dispose waits little and both CPUs end together.
-    private const long PopulationChunkBytes = 64L << 20;
+    // MADV_POPULATE_WRITE holds the process's mmap lock (shared) for a whole call; every mmap or munmap of the runtime
+    // (GC, thread stacks) waits for it, and the page faults of other threads queue behind that. With 64 MiB calls a
+    // benchmark run lost a stripe handshake (reset after its timeout) while the destination populated; 8 MiB keeps
+    // each hold short, and the syscall's own cost still vanishes.
+    private const long PopulationChunkBytes = 8L << 20;
 
     private readonly Task _populated;
     private TaskCompletionSource? _population;
@@ -27,7 +30,7 @@ public sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
     /// <summary>The operating system's reservation behind this memory, for tests.</summary>
     internal AnonymousMapping Mapping => _mapping;
 
-    /// <summary>Starts one thread per CPU (at most one per chunk); each claims the next 64 MiB chunk until none is left.</summary>
+    /// <summary>Starts one thread per CPU (at most one per chunk); each claims the next 8 MiB chunk until none is left.</summary>
     private Task StartPopulating()
     {
         long chunks = (_mapping.Length + PopulationChunkBytes - 1) / PopulationChunkBytes;

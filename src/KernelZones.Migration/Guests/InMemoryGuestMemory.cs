@@ -89,7 +89,7 @@ public sealed unsafe partial class InMemoryGuestMemory : IGuestMemory, IDisposab
     public Span<byte> GetWritablePages(long firstPage, int pageCount) => Run(firstPage, pageCount);
 
     /// <summary>
-    /// Stops a population still running (waiting for each thread's current 64 MiB), then returns the memory to the
+    /// Stops a population still running (waiting for each thread's current 8 MiB), then returns the memory to the
     /// operating system. Idempotent; see the remarks on when it is safe.
     /// </summary>
     public void Dispose()
