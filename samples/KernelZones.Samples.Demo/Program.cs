@@ -9,7 +9,7 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 
-// The main job in one command: two hosts in one process on loopback, the seed's zone mig1 running a
+// The main job in one command: two hosts in one process on loopback, the example zone mig1 running a
 // workload, a live migration with the default cipher, and both hosts' views before and after.
 long memory = args.Length == 2 && args[0] == "--memory" ? MemorySize.Parse(args[1]).Bytes : 1L << 30;
 string workDirectory = Directory.CreateTempSubdirectory("kz-demo-").FullName;
@@ -87,7 +87,7 @@ finally
     Directory.Delete(workDirectory, recursive: true);
 }
 
-// The seed's kernel zone: solaris-kz, 4 vCPUs, NFS storage, the given memory.
+// The example kernel zone: solaris-kz, 4 vCPUs, NFS storage, the given memory.
 static ZoneConfiguration KernelZone(string name, long memory) => ZoneConfiguration.ParseExport(
     $$"""
     create -b

@@ -1,6 +1,6 @@
 namespace KernelZones.Samples.Tests;
 
-/// <summary>The README's first command: the one-process demo migrates the seed's zone mig1 and says so, as the README promises.</summary>
+/// <summary>The README's first command: the one-process demo migrates the example zone mig1 and says so, as the README promises.</summary>
 public sealed class DemoTests
 {
     [Fact]
