@@ -1,6 +1,6 @@
 namespace KernelZones.Samples.Tests;
 
-/// <summary>The README's first command: the one-process demo migrates the zone mig1 and says so, as the README promises.</summary>
+/// <summary>The README's first command: the one-process demo migrates the example zone mig1 and says so, as the README promises.</summary>
 public sealed class DemoTests
 {
     [Fact]
@@ -25,5 +25,8 @@ public sealed class DemoTests
         int destination = after.IndexOf("mig1             running", StringComparison.Ordinal);
         Assert.True(source >= 0 && destination > source, after);
         Assert.Contains("memory on the destination equals the source's at suspension", demo.Output, StringComparison.Ordinal);
+
+        // The summary ends with the end-to-end figure, the one the operator waits for.
+        Assert.Matches(@"\n\s+end to end \d+\.\d{3} GB/s \(memory size over the total time\)\n", demo.Output.ReplaceLineEndings("\n"));
     }
 }

@@ -13,8 +13,9 @@ namespace KernelZones.Benchmarks.Migrate;
 /// Two hosts in one process over loopback, through the public API only: a destination (control service with a
 /// generated TLS identity, data service) and a source running zone <c>bench1</c> on an <see cref="InMemoryGuest"/>.
 /// The source authenticates with a key (one ECDSA signature), not a password, so that PBKDF2 does not show up
-/// in the migration's total time. The destination populates its guest's memory when the zone boots in
-/// migrating-in mode, as a kernel zone's memory is reserved at boot: that cost is in the setup time.
+/// in the migration's total time. The destination populates its guest's memory from the moment the zone boots in
+/// migrating-in mode, as a kernel zone's memory is reserved at boot, and waits for it before the first page is due:
+/// what of it the rest of the setup does not hide is in the setup time.
 /// </summary>
 internal sealed class LoopbackHosts : IAsyncDisposable
 {

@@ -1,5 +1,6 @@
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Control;
+using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Precopy;
 using KernelZones.Migration.Transport.Striping;
@@ -62,6 +63,28 @@ internal sealed partial class DestinationMigration
         _guest = _options.CreateGuest(zone.Configuration);
         await _guest.Cpus.SuspendAsync(cancellationToken).ConfigureAwait(false); // no vCPU runs until the image is complete
         zone.BootMigratingIn();
+    }
+
+    /// <summary>
+    /// Waits for a guest whose memory is backed in the background (see <see cref="IBackgroundPopulation"/>) to be
+    /// fully backed. It started when the zone booted, so it overlaps the compatibility check, the negotiation and the
+    /// stripes' connections; the pages then arrive into memory whose page faults are paid, and decryption has the CPUs.
+    /// </summary>
+    private async Task WaitUntilPopulatedAsync(CancellationToken cancellationToken)
+    {
+        if (_guest?.Memory is not IBackgroundPopulation { Populated: { IsCompletedSuccessfully: false } populated })
+        {
+            return;
+        }
+
+        try
+        {
+            await populated.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OutOfMemoryException ex)
+        {
+            throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{Zone().Name}': this host could not back the zone's {_guest.Memory.Size} bytes of memory with RAM: {ex.Message}", ex);
+        }
     }
 
     private NegotiateResult Negotiate(Negotiate request)

@@ -103,6 +103,7 @@ internal sealed partial class DestinationMigration
                 return true;
             case StartTransfer:
                 await _transfer!.WaitForStripesAsync(cancellationToken).WaitAsync(_options.StripeWait, cancellationToken).ConfigureAwait(false);
+                await WaitUntilPopulatedAsync(cancellationToken).ConfigureAwait(false); // the source sends its first page on this answer
                 NextPhase(MigrationActivities.PrecopyRound);
                 break;
             case RoundComplete round:

@@ -44,7 +44,8 @@ public sealed class MigrationDestinationOptions
     /// The hypervisor's factory for the guest a migrating-in zone boots on, called at "Booting zone in
     /// 'migrating-in' mode". Default: an <see cref="InMemoryGuest"/> of the configuration's <c>capped-memory
     /// physical</c>, whose memory is backed on first touch; a factory that passes <c>populate: true</c> backs it
-    /// at boot instead, which keeps the page faults out of the transfer (see <see cref="InMemoryGuestMemory(long, int, bool)"/>).
+    /// in the background from boot on, and the destination waits for that before the first page arrives, which keeps
+    /// the page faults out of the transfer (see <see cref="InMemoryGuestMemory(long, int, bool)"/>).
     /// </summary>
     public Func<ZoneConfiguration, IGuest> CreateGuest { get; init; } = static configuration =>
         new InMemoryGuest(configuration.PhysicalMemory?.Bytes ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{configuration.ZoneName}': capped-memory physical is not set."));

@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Guests;
 
 /// <summary>
-/// A simulated guest that lives in this process: native memory (safe beyond 4 GiB), vCPUs that stop the
+/// A simulated guest that lives in this process: memory from the operating system (safe beyond 4 GiB), vCPUs that stop the
 /// attached <see cref="GuestWorkload"/>s, and a device-state blob. Used by tests, samples and benchmarks.
 /// </summary>
 /// <remarks>Thread-safety: every member may be called from any thread; <see cref="Dispose"/> stops the attached
@@ -13,7 +13,10 @@ public sealed class InMemoryGuest : IGuest, IDisposable
     /// <summary>Creates a guest with zero-filled memory.</summary>
     /// <param name="memorySize">Memory size in bytes: a positive multiple of <paramref name="pageSize"/>.</param>
     /// <param name="pageSize">Page size in bytes: a power of two from 512 to 4 MiB; default 4096.</param>
-    /// <param name="populate">Whether to back all of the memory with RAM now rather than on first touch; default <see langword="false"/> (see <see cref="InMemoryGuestMemory(long, int, bool)"/>).</param>
+    /// <param name="populate">
+    /// Whether to back all of the memory with RAM from now on, in the background, rather than on first touch; default
+    /// <see langword="false"/>. <see cref="InMemoryGuestMemory.Populated"/> completes when it is done (see <see cref="InMemoryGuestMemory(long, int, bool)"/>).
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
     public InMemoryGuest(long memorySize, int pageSize = InMemoryGuestMemory.DefaultPageSize, bool populate = false)
     {
@@ -40,7 +43,7 @@ public sealed class InMemoryGuest : IGuest, IDisposable
 
     IGuestThrottle? IGuest.Throttle => Cpus;
 
-    /// <summary>Stops the attached workloads, then frees the memory. Idempotent.</summary>
+    /// <summary>Stops the attached workloads and a population still running, then frees the memory. Idempotent.</summary>
     public void Dispose()
     {
         GuestWorkload[] workloads;

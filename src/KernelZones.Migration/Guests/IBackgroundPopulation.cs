@@ -1,0 +1,11 @@
+namespace KernelZones.Migration.Guests;
+
+/// <summary>
+/// Guest memory backed by RAM in the background after it is created (<see cref="InMemoryGuestMemory"/> with
+/// <c>populate: true</c>): the destination waits for <see cref="Populated"/> before it lets the first page arrive.
+/// </summary>
+internal interface IBackgroundPopulation
+{
+    /// <summary>Completes when every page is backed; faults or is canceled when population failed or was stopped.</summary>
+    Task Populated { get; }
+}

@@ -1,0 +1,164 @@
+using System.Runtime.InteropServices;
+
+namespace KernelZones.Migration.Guests.Internal;
+
+/// <summary>
+/// Zero-filled, private, page-aligned memory straight from the operating system: an anonymous <c>mmap(2)</c> on Linux,
+/// advised for transparent huge pages where the system allows them, and <see cref="NativeMemory.AllocZeroed(nuint)"/>
+/// elsewhere. Either way a page costs RAM only once it is touched or populated.
+/// </summary>
+/// <remarks>
+/// <see cref="Populate"/> may run on any number of threads at once, on disjoint or overlapping ranges, and concurrently
+/// with writes to the memory: it never changes a byte. <see cref="Dispose"/> must not race anything else.
+/// </remarks>
+internal sealed unsafe partial class AnonymousMapping : IDisposable
+{
+    /// <summary>The huge page size of x86-64 and arm64 (with 4 KiB base pages) Linux: the alignment that lets THP back every 2 MiB.</summary>
+    public const int HugePageSize = 2 * 1024 * 1024;
+
+    private const int ProtReadWrite = 0x1 | 0x2;         // PROT_READ | PROT_WRITE
+    private const int MapPrivateAnonymous = 0x02 | 0x20;  // MAP_PRIVATE | MAP_ANONYMOUS, the same on x86-64 and arm64
+    private const int MadvHugePage = 14;                  // MADV_HUGEPAGE
+    private const int MadvPopulateWrite = 23;             // MADV_POPULATE_WRITE, Linux 5.14 and later
+    private const int ErrorInterrupted = 4;               // EINTR
+    private const int ErrorInvalid = 22;                  // EINVAL: the kernel predates MADV_POPULATE_WRITE
+
+    private static readonly bool s_hugePagesAllowed = ReadHugePagesAllowed();
+    private static volatile bool s_populateWriteUnsupported;
+
+    private void* _reservation;
+    private readonly nuint _reservationLength;
+    private readonly bool _mapped;
+
+    /// <summary>Reserves <paramref name="length"/> bytes starting at a multiple of <paramref name="alignment"/>.</summary>
+    /// <param name="length">Usable bytes from <see cref="Base"/>; rounded up to the system page size.</param>
+    /// <param name="alignment">A power of two; the start is aligned to at least the system page, and to 2 MiB when huge pages are used.</param>
+    /// <exception cref="OutOfMemoryException">The operating system refuses the reservation (an <see cref="InsufficientMemoryException"/> from mmap).</exception>
+    public AnonymousMapping(long length, int alignment)
+    {
+        int systemPage = Environment.SystemPageSize;
+        Length = (length + systemPage - 1) / systemPage * systemPage;
+        _mapped = OperatingSystem.IsLinux();
+        UsesHugePages = _mapped && s_hugePagesAllowed;
+        alignment = Math.Max(alignment, UsesHugePages ? HugePageSize : systemPage);
+
+        // Reserve an alignment more than needed and start at the first aligned address: the slack stays untouched and costs no RAM.
+        _reservationLength = (nuint)(Length + alignment);
+        _reservation = _mapped ? Map(_reservationLength) : NativeMemory.AllocZeroed(_reservationLength);
+        Base = (byte*)(((nuint)_reservation + (nuint)alignment - 1) & ~((nuint)alignment - 1));
+        if (UsesHugePages)
+        {
+            // Advice only: a kernel that cannot give huge pages right now falls back to small ones.
+            _ = Madvise(Base, (nuint)Length, MadvHugePage);
+        }
+    }
+
+    /// <summary>The first usable byte; null after <see cref="Dispose"/>.</summary>
+    public byte* Base { get; private set; }
+
+    /// <summary>Usable bytes from <see cref="Base"/>: the requested length rounded up to the system page size.</summary>
+    public long Length { get; }
+
+    /// <summary>Whether the memory was advised for transparent huge pages (Linux, with THP <c>always</c> or <c>madvise</c>).</summary>
+    public bool UsesHugePages { get; }
+
+    /// <summary>The address range the operating system reserved, for tests that look for it in <c>/proc/self/maps</c>.</summary>
+    internal (nuint Start, nuint Length) Reservation => ((nuint)_reservation, _reservationLength);
+
+    /// <summary>
+    /// Backs <paramref name="length"/> bytes at <paramref name="offset"/> with RAM as a write would, without changing them:
+    /// <c>MADV_POPULATE_WRITE</c> where the kernel has it, otherwise an atomic OR of zero into every system page.
+    /// </summary>
+    /// <param name="offset">Byte offset from <see cref="Base"/>, a multiple of the system page size.</param>
+    /// <param name="length">Bytes, with <c>offset + length ≤ Length</c>.</param>
+    /// <exception cref="InsufficientMemoryException">The kernel could not back the range.</exception>
+    public void Populate(long offset, long length)
+    {
+        byte* start = Base + offset;
+        if (_mapped && !s_populateWriteUnsupported)
+        {
+            int error;
+            do
+            {
+                if (Madvise(start, (nuint)length, MadvPopulateWrite) == 0)
+                {
+                    return;
+                }
+
+                error = Marshal.GetLastPInvokeError();
+            }
+            while (error == ErrorInterrupted);
+
+            if (error != ErrorInvalid)
+            {
+                throw new InsufficientMemoryException($"Could not back {length} bytes of guest memory with RAM: {Marshal.GetPInvokeErrorMessage(error)} (errno {error}).");
+            }
+
+            s_populateWriteUnsupported = true;
+        }
+
+        // A locked read-modify-write faults the page in for writing like a store, yet cannot lose a concurrent write.
+        int stride = Environment.SystemPageSize;
+        for (long done = 0; done < length; done += stride)
+        {
+            Interlocked.Or(ref *(int*)(start + done), 0);
+        }
+    }
+
+    /// <summary>Returns the memory to the operating system. Idempotent.</summary>
+    public void Dispose()
+    {
+        void* reservation = _reservation;
+        _reservation = null;
+        Base = null;
+        if (reservation == null)
+        {
+            return;
+        }
+
+        if (_mapped)
+        {
+            // munmap fails only for a range that was never a mapping: a bug here, not a condition to report.
+            _ = Munmap(reservation, _reservationLength);
+        }
+        else
+        {
+            NativeMemory.Free(reservation);
+        }
+    }
+
+    private static void* Map(nuint length)
+    {
+        void* address = Mmap(null, length, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+        if (address == (void*)-1)
+        {
+            int error = Marshal.GetLastPInvokeError();
+            throw new InsufficientMemoryException($"Could not reserve {length} bytes of guest memory: {Marshal.GetPInvokeErrorMessage(error)} (errno {error}).");
+        }
+
+        return address;
+    }
+
+    /// <summary>THP mode from sysfs: "always [madvise] never" names the active one in brackets; "never" or no file means no huge pages.</summary>
+    private static bool ReadHugePagesAllowed()
+    {
+        try
+        {
+            string mode = File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled");
+            return mode.Contains("[always]", StringComparison.Ordinal) || mode.Contains("[madvise]", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial void* Mmap(void* address, nuint length, int protection, int flags, int descriptor, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    private static partial int Munmap(void* address, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static partial int Madvise(void* address, nuint length, int advice);
+}
