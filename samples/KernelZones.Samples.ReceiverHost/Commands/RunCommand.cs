@@ -43,9 +43,7 @@ internal sealed class RunCommand(ReceiverSettings settings)
         var destination = new MigrationDestination(zones.Host, new MigrationDestinationOptions
         {
             Control = settings.PeerTimeout is { } idle ? control with { IdleTimeout = idle } : control,
-            Transport = settings.PeerTimeout is { } peerTimeout
-                ? new StripeOptions { PeerTimeout = peerTimeout, LoggerFactory = loggers }
-                : new StripeOptions { LoggerFactory = loggers },
+            Transport = settings.PeerTimeout is { } peerTimeout ? new StripeOptions { PeerTimeout = peerTimeout } : StripeOptions.Default,
             DataEndPoint = new IPEndPoint(settings.DataAddress, settings.DataPort),
             MaxStripes = settings.MaxStripes,
             CreateGuest = zones.CreateGuest,

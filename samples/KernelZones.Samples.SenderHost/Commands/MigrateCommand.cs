@@ -81,7 +81,7 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
             }
 
             CheckRunning(zone);
-            MigrationResult result = await MigrateAsync(source, zone, remote, credential, loggers, cancel.Token);
+            MigrationResult result = await MigrateAsync(source, zone, remote, credential, cancel.Token);
             return Finish(zone, result);
         }
         catch (Exception e) when (signal is { } received && e is MigrationException or OperationCanceledException)
@@ -97,7 +97,7 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
         }
     }
 
-    private async Task<MigrationResult> MigrateAsync(MigrationSource source, Zone zone, RemoteAddress remote, ControlCredential credential, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private async Task<MigrationResult> MigrateAsync(MigrationSource source, Zone zone, RemoteAddress remote, ControlCredential credential, CancellationToken cancellationToken)
     {
         using var guest = SimulatedGuest.Boot(zone.Configuration, arguments.Workload);
         using var sent = new SentBytes();
@@ -111,9 +111,7 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
                 Cipher = arguments.Cipher,
                 DryRun = arguments.DryRun,
                 Progress = progress,
-                Transport = arguments.PeerTimeout is { } peerTimeout
-                    ? new StripeOptions { PeerTimeout = peerTimeout, LoggerFactory = loggers }
-                    : new StripeOptions { LoggerFactory = loggers },
+                Transport = arguments.PeerTimeout is { } peerTimeout ? new StripeOptions { PeerTimeout = peerTimeout } : StripeOptions.Default,
             };
             return await source.MigrateAsync(zoneName, guest.Guest, remote, credential, options, cancellationToken);
         }

@@ -99,7 +99,7 @@ public sealed class StripeListener : IAsyncDisposable
     public int PendingTransfers => _expected.Count;
 
     /// <summary>Connections held in their handshake now, at most <see cref="StripeOptions.MaxPendingHandshakes"/>. Thread-safe.</summary>
-    internal int HandshakesInProgress => _pendingHandshakes.Count;
+    public int HandshakesInProgress => _pendingHandshakes.Count;
 
     /// <summary>Stops accepting, drops pending handshakes and aborts every transfer still expected.</summary>
     public async ValueTask DisposeAsync()

@@ -11,7 +11,7 @@ namespace KernelZones.Migration.Transport.Striping;
 /// beyond that, the kernel's socket buffers hold what is in flight and are the backpressure: a sending thread whose
 /// socket is full sleeps in its send. Immutable after construction; thread-safe.
 /// </remarks>
-public sealed class StripeOptions
+public sealed record StripeOptions
 {
     /// <summary>The default data port: 8102 (<c>kz-migr</c>).</summary>
     public const int DefaultPort = 8102;
@@ -41,6 +41,10 @@ public sealed class StripeOptions
     /// </summary>
     public int MaxPendingHandshakes { get; init; } = 128;
 
-    /// <summary>Loggers for connection events and failures; <see langword="null"/> logs nothing.</summary>
+    /// <summary>
+    /// Loggers for connection events and failures (a data connection rejected, a transfer aborted). Default
+    /// <see langword="null"/>: used on its own, the transport then logs nothing; inside a migration, the engine's
+    /// logger factory (of its control options) is used.
+    /// </summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

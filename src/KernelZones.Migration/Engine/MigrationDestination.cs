@@ -53,7 +53,11 @@ public sealed class MigrationDestination : IAsyncDisposable
     {
         try
         {
-            _data = StripeListener.Start(_options.DataEndPoint, _options.Transport);
+            // One logger factory for every layer: the data service logs where the control service does unless told otherwise.
+            StripeOptions transport = _options.Transport.LoggerFactory is null && _options.Control.LoggerFactory is { } loggers
+                ? _options.Transport with { LoggerFactory = loggers }
+                : _options.Transport;
+            _data = StripeListener.Start(_options.DataEndPoint, transport);
         }
         catch (System.Net.Sockets.SocketException ex)
         {

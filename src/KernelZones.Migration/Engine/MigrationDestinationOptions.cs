@@ -37,7 +37,7 @@ public sealed class MigrationDestinationOptions
         }
     }
 
-    /// <summary>Transport settings of the data service. Default <see cref="StripeOptions.Default"/>.</summary>
+    /// <summary>Transport settings of the data service. Default <see cref="StripeOptions.Default"/>; without a logger factory of its own, the data service logs through <c>Control.LoggerFactory</c>.</summary>
     public StripeOptions Transport { get; init; } = StripeOptions.Default;
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed class MigrationOptions
     /// <summary>Dry run (<c>-n</c>): stop after the compatibility check, clean the destination up, and change nothing. Default false.</summary>
     public bool DryRun { get; init; }
 
-    /// <summary>Transport settings for the data connections. Default <see cref="StripeOptions.Default"/>.</summary>
+    /// <summary>Transport settings for the data connections. Default <see cref="StripeOptions.Default"/>; without a logger factory of its own, the stripes log through the source's <c>ControlClientOptions.LoggerFactory</c>.</summary>
     public StripeOptions Transport { get; init; } = StripeOptions.Default;
 
     /// <summary>Receives step messages and progress numbers; <see langword="null"/> reports nothing.</summary>

@@ -1,10 +1,8 @@
 using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Control;
-using KernelZones.Migration.Diagnostics;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KernelZones.Migration.Engine;
 
@@ -50,8 +48,7 @@ public sealed class MigrationSource
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(credential);
         var zone = _host.Find(zoneName) ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{zoneName}': No such zone configured");
-        var logger = (_control.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(MigrationLog.EngineCategory);
-        var migration = new SourceMigration(zone, guest, options ?? new MigrationOptions(), logger);
+        var migration = new SourceMigration(zone, guest, options ?? new MigrationOptions(), _control.LoggerFactory);
         return await migration.RunAsync(destination, credential, _control, cancellationToken).ConfigureAwait(false);
     }
 

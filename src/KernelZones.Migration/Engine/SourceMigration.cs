@@ -9,6 +9,7 @@ using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Transport;
 using KernelZones.Migration.Transport.Striping;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KernelZones.Migration.Engine;
 
@@ -19,6 +20,7 @@ internal sealed partial class SourceMigration
     private readonly IGuest _guest;
     private readonly MigrationOptions _options;
     private readonly ILogger _logger;
+    private readonly StripeOptions _transport;
     private readonly Stopwatch _total = new();
     private readonly List<PrecopyRound> _rounds = [];
     private PageDigest? _digest;
@@ -30,12 +32,14 @@ internal sealed partial class SourceMigration
     private CancellationTokenSource? _interruptible;
     private MigrationException? _interruption;
 
-    public SourceMigration(Zone zone, IGuest guest, MigrationOptions options, ILogger logger)
+    public SourceMigration(Zone zone, IGuest guest, MigrationOptions options, ILoggerFactory? loggers)
     {
         _zone = zone;
         _guest = guest;
         _options = options;
-        _logger = logger;
+        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger(MigrationLog.EngineCategory);
+        // One logger factory for every layer: the stripes log where the engine does unless told otherwise.
+        _transport = options.Transport.LoggerFactory is null && loggers is not null ? options.Transport with { LoggerFactory = loggers } : options.Transport;
     }
 
     private string ZoneName => _zone.Name;
@@ -218,7 +222,7 @@ internal sealed partial class SourceMigration
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_session.SessionSecret);
 
         Report(MigrationStep.Starting);
-        _transfer = await StripeConnector.ConnectAsync(DataEndPoint(connection, destination, _session.DataPort), descriptor, NoReturnTraffic.Instance, _options.Transport, cancellationToken).ConfigureAwait(false);
+        _transfer = await StripeConnector.ConnectAsync(DataEndPoint(connection, destination, _session.DataPort), descriptor, NoReturnTraffic.Instance, _transport, cancellationToken).ConfigureAwait(false);
         await RequestAsync(connection, new StartTransfer(_session.MigrationId), cancellationToken).ConfigureAwait(false);
     }
 

@@ -16,6 +16,28 @@ public sealed class MigrationTelemetryTests
     private static readonly ActivitySource s_test = new("KernelZones.Migration.Tests.Telemetry");
 
     [Fact]
+    public async Task The_data_service_logs_through_the_control_services_logger_factory()
+    {
+        var log = new Control.RecordingLoggerFactory();
+        await using var fixture = new MigrationFixture(16L << 20, o => new MigrationDestinationOptions
+        {
+            Control = o.Control with { LoggerFactory = log },
+            DataEndPoint = o.DataEndPoint,
+        });
+
+        using (var stray = new System.Net.Sockets.TcpClient())
+        {
+            await stray.ConnectAsync(System.Net.IPAddress.Loopback, fixture.Destination.DataPort).WaitAsync(s_timeout);
+            await stray.GetStream().WriteAsync(new byte[76]).AsTask().WaitAsync(s_timeout); // not a stripe hello
+            await log.FirstEvent(DataConnectionRejected).WaitAsync(s_timeout);
+        }
+
+        Assert.Null(fixture.Destination.Host.Find("mig1"));
+    }
+
+    private const int DataConnectionRejected = 1003;
+
+    [Fact]
     public async Task A_migration_reports_an_activity_per_side_with_its_phases_and_the_engine_instruments()
     {
         using var recorder = new TelemetryRecorder();
