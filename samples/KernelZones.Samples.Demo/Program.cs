@@ -8,6 +8,8 @@ using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Simulation;
 
 // The main job in one command: two hosts in one process on loopback, the example zone mig1 running a
 // workload, a live migration with the default cipher, and both hosts' views before and after.
@@ -27,6 +29,7 @@ try
         // The hypervisor reserves a kernel zone's memory when it boots: backed in the background from then on, and
         // waited for before the first page arrives, so that its page faults do not slow the transfer down.
         CreateGuest = configuration => new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes, populate: true),
+        Capabilities = new DestinationCapabilities { FreeMemoryBytes = HostMemory.AvailableBytes() },
     });
     destination.Start();
     Console.WriteLine($"destination vzl-212: rad:remote on 127.0.0.1:{destination.ControlPort}, kz-migr on 127.0.0.1:{destination.DataPort}");

@@ -4,6 +4,7 @@ using KernelZones.Migration;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Simulation;
 using Microsoft.Extensions.Logging;
 
 namespace KernelZones.Samples.ReceiverHost;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Samples.SenderHost;
 

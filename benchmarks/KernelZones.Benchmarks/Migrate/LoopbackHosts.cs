@@ -6,6 +6,7 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Benchmarks.Migrate;
 
@@ -36,6 +37,7 @@ internal sealed class LoopbackHosts : IAsyncDisposable
             Control = new ControlServiceOptions { ListenAddress = IPAddress.Loopback, Port = 0, Identity = _identity, Users = users, Offer = new HostOffer { AllowNone = true } },
             DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             CreateGuest = configuration => new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes, populate: true),
+            Capabilities = new DestinationCapabilities { FreeMemoryBytes = long.MaxValue }, // the benchmark's guests fit by construction
         });
         Destination.Start();
         string knownHosts = Path.Combine(_directory, "known_hosts");

@@ -4,6 +4,7 @@ using KernelZones.Benchmarks.Measurement;
 using KernelZones.Benchmarks.Transport;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Transport.Ciphers;
 using KernelZones.Migration.Transport.Striping;
 

@@ -47,6 +47,7 @@ internal sealed class RunCommand(ReceiverSettings settings)
             DataEndPoint = new IPEndPoint(settings.DataAddress, settings.DataPort),
             MaxStripes = settings.MaxStripes,
             CreateGuest = zones.CreateGuest,
+            Capabilities = new DestinationCapabilities { FreeMemoryBytes = HostMemory.AvailableBytes() },
             ZoneStore = zones,
         });
         await using (destination)

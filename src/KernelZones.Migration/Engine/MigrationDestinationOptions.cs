@@ -41,17 +41,19 @@ public sealed class MigrationDestinationOptions
     public StripeOptions Transport { get; init; } = StripeOptions.Default;
 
     /// <summary>
-    /// The hypervisor's factory for the guest a migrating-in zone boots on, called at "Booting zone in
-    /// 'migrating-in' mode". Default: an <see cref="InMemoryGuest"/> of the configuration's <c>capped-memory
-    /// physical</c>, whose memory is backed on first touch; a factory that passes <c>populate: true</c> backs it
-    /// in the background from boot on, and the destination waits for that before the first page arrives, which keeps
-    /// the page faults out of the transfer (see <see cref="InMemoryGuestMemory(long, int, bool)"/>).
+    /// The hypervisor's factory for the guest a migrating-in zone boots on, called at "Booting zone in 'migrating-in'
+    /// mode" with the zone's configuration; it returns a guest of the configuration's memory size whose vCPUs the
+    /// destination keeps suspended until the commit. Required: there is no default, so that a host never receives zones
+    /// into a simulation by omission (samples and tests pass <c>Simulation.InMemoryGuest</c> explicitly). A factory that
+    /// throws a <see cref="MigrationException"/> refuses the migration before any memory moves.
     /// </summary>
-    public Func<ZoneConfiguration, IGuest> CreateGuest { get; init; } = static configuration =>
-        new InMemoryGuest(configuration.PhysicalMemory?.Bytes ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{configuration.ZoneName}': capped-memory physical is not set."));
+    public required Func<ZoneConfiguration, IGuest> CreateGuest { get; init; }
 
-    /// <summary>What this host supports, for the compatibility check (cpu-arch classes, host-compatible levels, free memory, storage reachability).</summary>
-    public DestinationCapabilities Capabilities { get; init; } = new() { FreeMemoryBytes = long.MaxValue, MaxVirtualCpus = 0 };
+    /// <summary>
+    /// What this host offers a migrating zone, for the compatibility check: free memory (bytes), vCPU limit, cpu-arch
+    /// classes, host-compatible levels, storage reachability. Required: a host states what it has.
+    /// </summary>
+    public required DestinationCapabilities Capabilities { get; init; }
 
     /// <summary>An upper bound on data connections per migration; 0 (default) means only the standard rule applies.</summary>
     public int MaxStripes { get; init; }

@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Guests;
 
 /// <summary>
-/// Guest memory backed by RAM in the background after it is created (<see cref="InMemoryGuestMemory"/> with
+/// Guest memory backed by RAM in the background after it is created (the simulated guest's memory with
 /// <c>populate: true</c>): the destination waits for <see cref="Populated"/> before it lets the first page arrive.
 /// </summary>
 internal interface IBackgroundPopulation

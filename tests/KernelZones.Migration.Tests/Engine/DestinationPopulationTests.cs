@@ -1,6 +1,7 @@
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Migration.Tests.Engine;
 
@@ -21,6 +22,7 @@ public sealed class DestinationPopulationTests
         {
             Control = o.Control,
             DataEndPoint = o.DataEndPoint,
+            Capabilities = o.Capabilities,
             CreateGuest = configuration =>
             {
                 var guest = new GatedGuest(new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes));
@@ -54,6 +56,7 @@ public sealed class DestinationPopulationTests
         {
             Control = o.Control,
             DataEndPoint = o.DataEndPoint,
+            Capabilities = o.Capabilities,
             CreateGuest = configuration =>
             {
                 var guest = new GatedGuest(new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes));

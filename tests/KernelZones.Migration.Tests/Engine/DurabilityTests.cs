@@ -112,6 +112,8 @@ public sealed class DurabilityTests
     {
         Control = options.Control,
         DataEndPoint = options.DataEndPoint,
+        CreateGuest = options.CreateGuest,
+        Capabilities = options.Capabilities,
         ZoneStore = store,
     };
 

@@ -1,6 +1,7 @@
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Transport.Ciphers;
 
 namespace KernelZones.Migration.Tests.Engine;

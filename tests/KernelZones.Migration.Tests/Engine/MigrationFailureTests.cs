@@ -2,6 +2,7 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Migration.Tests.Engine;
 
@@ -14,7 +15,7 @@ public sealed class MigrationFailureTests
     {
         await using var fixture = new MigrationFixture(16L << 20, o => new MigrationDestinationOptions
         {
-            Control = o.Control, DataEndPoint = o.DataEndPoint, Capabilities = new DestinationCapabilities { FreeMemoryBytes = 1L << 40, CpuArchClasses = ["generic"] },
+            Control = o.Control, DataEndPoint = o.DataEndPoint, CreateGuest = o.CreateGuest, Capabilities = new DestinationCapabilities { FreeMemoryBytes = 1L << 40, CpuArchClasses = ["generic"] },
         }, cpuArch: "migration-class1");
         fixture.Guest.Memory.FillRandom(0, 1 << 20, seed: 9);
         var before = PageDigest.Compute(fixture.Guest.Memory);
@@ -83,6 +84,7 @@ public sealed class MigrationFailureTests
         {
             Control = o.Control with { Offer = new HostOffer { HostName = "strict", AllowNone = false } },
             DataEndPoint = o.DataEndPoint,
+            Capabilities = o.Capabilities,
             CreateGuest = configuration =>
             {
                 Interlocked.Increment(ref guestsCreated);

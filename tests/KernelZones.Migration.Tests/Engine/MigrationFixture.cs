@@ -4,6 +4,7 @@ using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Tests.Hostile;
 
 namespace KernelZones.Migration.Tests.Engine;

@@ -23,6 +23,8 @@ public sealed class MigrationTelemetryTests
         {
             Control = o.Control with { LoggerFactory = log },
             DataEndPoint = o.DataEndPoint,
+            CreateGuest = o.CreateGuest,
+            Capabilities = o.Capabilities,
         });
 
         using (var stray = new System.Net.Sockets.TcpClient())
@@ -92,7 +94,7 @@ public sealed class MigrationTelemetryTests
             trace = test!.TraceId;
             await using var fixture = new MigrationFixture(16L << 20, o => new MigrationDestinationOptions
             {
-                Control = o.Control, DataEndPoint = o.DataEndPoint, Capabilities = new KernelZones.Migration.Negotiation.DestinationCapabilities { FreeMemoryBytes = 1L << 40, CpuArchClasses = ["generic"] },
+                Control = o.Control, DataEndPoint = o.DataEndPoint, CreateGuest = o.CreateGuest, Capabilities = new KernelZones.Migration.Negotiation.DestinationCapabilities { FreeMemoryBytes = 1L << 40, CpuArchClasses = ["generic"] },
             }, cpuArch: "migration-class1");
             await Assert.ThrowsAsync<MigrationException>(() => fixture.MigrateAsync().WaitAsync(s_timeout));
             await LiveMigrationTests.AssertDestinationCleanAsync(fixture);

@@ -9,5 +9,5 @@ public sealed class AdvertisedDataPortTests
     [InlineData(-1)]
     [InlineData(65536)]
     public void A_port_outside_0_to_65535_is_refused(int port) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MigrationDestinationOptions { Control = null!, AdvertisedDataPort = port });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MigrationDestinationOptions { Control = null!, CreateGuest = null!, Capabilities = null!, AdvertisedDataPort = port });
 }

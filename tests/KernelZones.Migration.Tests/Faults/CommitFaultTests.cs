@@ -2,6 +2,7 @@ using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Tests.Engine;
 
 namespace KernelZones.Migration.Tests.Faults;

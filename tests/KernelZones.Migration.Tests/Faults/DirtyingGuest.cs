@@ -1,4 +1,5 @@
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Migration.Tests.Faults;
 

@@ -4,6 +4,8 @@ using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Tests.Engine;
 using KernelZones.Migration.Transport.Framing;
 using KernelZones.Migration.Transport.Striping;
@@ -30,7 +32,6 @@ internal sealed class FaultHosts : IAsyncDisposable
     public FaultHosts(FaultSetup setup)
     {
         var users = UserDatabase.Parse(UserDatabase.FormatEntry("root", setup.Authorization ?? ZoneAuthorization.All, PasswordVerifier.CreateUnchecked(MigrationFixture.Password, 1000)), "users", 1000);
-        var defaults = new MigrationDestinationOptions { Control = null! };
         var options = new MigrationDestinationOptions
         {
             Control = new ControlServiceOptions
@@ -42,8 +43,8 @@ internal sealed class FaultHosts : IAsyncDisposable
             AdvertisedDataPort = DataProxy.EndPoint.Port,
             Transport = Transport,
             StripeWait = Patience,
-            Capabilities = setup.Capabilities ?? defaults.Capabilities,
-            CreateGuest = setup.CreateGuest ?? defaults.CreateGuest,
+            Capabilities = setup.Capabilities ?? new DestinationCapabilities { FreeMemoryBytes = long.MaxValue },
+            CreateGuest = setup.CreateGuest ?? (configuration => new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes)),
         };
         setup.Prepare?.Invoke(DestinationHost);
         Destination = new MigrationDestination(DestinationHost, options);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KernelZones.Migration.Tests.Guests;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Migration.Tests.Guests;
 

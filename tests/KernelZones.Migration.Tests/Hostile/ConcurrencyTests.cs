@@ -1,6 +1,7 @@
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Simulation;
 
 // Every await here is bounded by WaitAsync; the test token adds nothing.
 #pragma warning disable xUnit1051

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Transport.Striping;
 using KernelZones.Migration.Tests.Reliability;
 
@@ -244,6 +245,8 @@ public sealed class FloodTests : IDisposable
     {
         Control = options.Control with { HandshakeTimeout = TimeSpan.FromSeconds(60) },
         DataEndPoint = options.DataEndPoint,
+        CreateGuest = options.CreateGuest,
+        Capabilities = options.Capabilities,
         Transport = new StripeOptions { HandshakeTimeout = TimeSpan.FromSeconds(60) },
     };
 }

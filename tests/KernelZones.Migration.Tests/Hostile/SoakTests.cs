@@ -3,6 +3,7 @@ using System.Globalization;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Tests.Reliability;
 
 // Every await here is bounded by WaitAsync; the test token adds nothing.

@@ -6,6 +6,7 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Migration.Tests.Hostile;
 
@@ -31,6 +32,8 @@ internal sealed class TestHost : IAsyncDisposable
         {
             Control = new ControlServiceOptions { ListenAddress = IPAddress.Loopback, Port = 0, Identity = _identity, Users = users, Offer = new HostOffer { HostName = name, AllowNone = true } },
             DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            CreateGuest = configuration => new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes),
+            Capabilities = new DestinationCapabilities { FreeMemoryBytes = long.MaxValue },
         };
         Destination = new MigrationDestination(Zones, configure?.Invoke(options) ?? options);
         Destination.Start();

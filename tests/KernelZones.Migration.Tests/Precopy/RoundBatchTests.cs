@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Precopy;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Transport.Framing;
 using KernelZones.Migration.Transport.Striping;
 

@@ -4,8 +4,9 @@ using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
-using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Negotiation;
+using KernelZones.Migration.Simulation;
 
 // A loopback migration through the packages' public API: the two snippets below are the README's.
 string work = Directory.CreateTempSubdirectory("kz-consumer-").FullName;
@@ -21,7 +22,9 @@ await using var destination = new MigrationDestination(destinationHost, new Migr
 {
     Control = new ControlServiceOptions { ListenAddress = IPAddress.Loopback, Port = 0, Identity = identity, Users = UserDatabase.Load(usersFile) },
     DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-    ZoneStore = new ZoneDirectory(Path.Combine(work, "zones")), // received zones are durable before a commit
+    CreateGuest = configuration => new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes), // the hypervisor's guest
+    Capabilities = new DestinationCapabilities { FreeMemoryBytes = 8L << 30 },                   // what this host offers
+    ZoneStore = new ZoneDirectory(Path.Combine(work, "zones")),                                  // durable before a commit
 });
 destination.Start();
 // endregion

@@ -1,4 +1,4 @@
-namespace KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 #pragma warning disable CA5394 // Simulated guest writes, not secrets: a seeded, fast generator is what is wanted.
 public sealed partial class GuestWorkload

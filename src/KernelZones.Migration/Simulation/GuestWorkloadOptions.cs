@@ -1,4 +1,4 @@
-namespace KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 /// <summary>How a <see cref="GuestWorkload"/> dirties memory.</summary>
 /// <remarks>Immutable once the workload is created; checked by the <see cref="GuestWorkload"/> constructor.</remarks>

@@ -1,7 +1,8 @@
 using System.Numerics;
-using KernelZones.Migration.Guests.Internal;
+using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation.Internal;
 
-namespace KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 /// <summary>
 /// Guest memory from the operating system, zero-filled and page-aligned, safe beyond 4 GiB: an anonymous private

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace KernelZones.Migration.Guests.Internal;
+namespace KernelZones.Migration.Simulation.Internal;
 
 /// <summary>
 /// Zero-filled, private, page-aligned memory straight from the operating system: an anonymous <c>mmap(2)</c> on Linux,

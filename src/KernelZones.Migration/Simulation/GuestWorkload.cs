@@ -1,4 +1,4 @@
-namespace KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 /// <summary>
 /// A simulated guest program: on its own thread it writes random bytes into pages of an <see cref="InMemoryGuest"/>

@@ -1,4 +1,5 @@
-namespace KernelZones.Migration.Guests;
+using KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 public sealed unsafe partial class InMemoryGuestMemory
 {

@@ -1,4 +1,5 @@
-namespace KernelZones.Migration.Guests;
+using KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 /// <summary>
 /// Simulated vCPUs: a gate that the guest's workloads pass through for every batch of writes. Suspending

@@ -1,4 +1,5 @@
-namespace KernelZones.Migration.Guests;
+using KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 /// <summary>
 /// A simulated guest that lives in this process: memory from the operating system (safe beyond 4 GiB), vCPUs that stop the

@@ -1,6 +1,7 @@
-using KernelZones.Migration.Guests.Internal;
+using KernelZones.Migration.Guests;
+using KernelZones.Migration.Simulation.Internal;
 
-namespace KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 /// <summary>Population: backing the whole memory with RAM on background threads while the caller goes on.</summary>
 public sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using KernelZones.Migration.Guests;
 
-namespace KernelZones.Migration.Guests;
+namespace KernelZones.Migration.Simulation;
 
 /// <summary>Simulated CPU and device registers: a byte blob the guest owns, captured and restored whole.</summary>
 /// <remarks>Thread-safety: every member may be called from any thread.</remarks>
