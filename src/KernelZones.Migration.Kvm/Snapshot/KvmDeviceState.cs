@@ -27,10 +27,12 @@ internal sealed class KvmDeviceState : IDeviceState
         _hasXsave = system.HasCapability(KvmIoctl.CapXsave);
         _hasXcrs = system.HasCapability(KvmIoctl.CapXcrs);
         _msrIndices = system.GetMsrIndexList().Where(IsSnapshotMsr).ToArray();
-        _hostFeatures = KvmCpuFeatures.From(system.GetSupportedCpuid());
+        // Read back from a vCPU given the supported table, as captures read it (KVM_GET_CPUID2): on this nested host that
+        // reports more bits than KVM_GET_SUPPORTED_CPUID, and source and destination must be compared the same way.
+        _hostFeatures = KvmCpuFeatures.From(cpus.Threads[0].Vcpu.GetCpuid());
     }
 
-    /// <summary>The CPUID features this host's KVM offers a guest.</summary>
+    /// <summary>The CPUID features this host's KVM gives a guest, as a vCPU created here reports them before any restore.</summary>
     public KvmCpuFeatures HostFeatures => _hostFeatures;
 
     public ReadOnlyMemory<byte> Capture()
