@@ -90,7 +90,7 @@ internal sealed class KvmHostPair : IAsyncDisposable
     {
         Assert.False(source.Cpus.IsSuspended, "The source guest was left suspended.");
         Assert.Equal(Lifecycle.ZoneState.Running, A.Zones.Get(zoneName).State);
-        Heartbeat last = DrainOk(source);
+        Heartbeat last = source.ConsoleLines.TryPeek(out _) ? DrainOk(source) : await Heartbeat.NextAsync(source.ConsoleLines, KvmHost.Generous);
         await AssertContinuesAsync(source, last, count: 10);
         Assert.Null(B.Destination.FindGuest(zoneName));
         Assert.Null(B.Zones.Find(zoneName));
