@@ -12,12 +12,13 @@ internal static class BenchmarkModes
         ["transport"] = Transport.TransportMode.RunAsync,
         ["migrate"] = Migrate.MigrateMode.RunAsync,
         ["flood"] = Flood.FloodMode.RunAsync,
+        ["kvm"] = Kvm.KvmMode.RunAsync,
     };
 
     // Words kept for end-to-end modes ("transport": stripes over loopback, "migrate": a whole zone migration,
     // "flood": migrations under a control-port connection flood), so that a build without one of them never hands
     // the word to BenchmarkDotNet's parser.
-    private static readonly string[] s_reserved = ["transport", "migrate", "flood"];
+    private static readonly string[] s_reserved = ["transport", "migrate", "flood", "kvm"];
 
     /// <summary>The mode <paramref name="args"/> names in its first argument, or <see langword="null"/> for BenchmarkDotNet.</summary>
     public static Func<string[], Task<int>>? Find(string[] args)

@@ -23,7 +23,7 @@ namespace KernelZones.Migration.Kvm;
 public sealed class KvmGuest : IGuest, IDisposable
 {
     private const int PitFrequencyHz = 1_193_182;
-    private const int VcpuCount = 1;
+    internal const int VcpuCount = 1;
 
     private readonly KvmSystem _system;
     private readonly KvmVm _vm;
@@ -41,7 +41,7 @@ public sealed class KvmGuest : IGuest, IDisposable
         var created = new List<IDisposable>();
         try
         {
-            _system = Track(created, KvmSystem.Open());
+            _system = Track(created, KvmSystem.Open(options.DevicePath));
             _vm = Track(created, new KvmVm(_system));
             _vm.CreateInterruptControllers();
             _memory = Track(created, new KvmGuestMemory(_vm, options.MemorySize));
@@ -106,11 +106,17 @@ public sealed class KvmGuest : IGuest, IDisposable
 
     /// <summary>Why KVM guests cannot run here, or <see langword="null"/> when <c>/dev/kvm</c> opens and has what the monitor needs.</summary>
     /// <returns>The reason, for example a missing device or permission; null when usable.</returns>
-    public static string? ProbeUnavailableReason()
+    public static string? ProbeUnavailableReason() => ProbeUnavailableReason(KvmSystem.DefaultDevicePath);
+
+    /// <summary>Why KVM guests cannot run on the KVM device at <paramref name="devicePath"/>, or <see langword="null"/> when it opens and has what the monitor needs.</summary>
+    /// <param name="devicePath">The KVM device node, for example <c>/dev/kvm</c>.</param>
+    /// <returns>The reason, for example a missing device or permission; null when usable.</returns>
+    public static string? ProbeUnavailableReason(string devicePath)
     {
+        ArgumentException.ThrowIfNullOrEmpty(devicePath);
         try
         {
-            using KvmSystem system = KvmSystem.Open();
+            using KvmSystem system = KvmSystem.Open(devicePath);
             return null;
         }
         catch (KvmException exception)
@@ -170,6 +176,12 @@ public sealed class KvmGuest : IGuest, IDisposable
 
     internal KvmGuestMemory GuestMemory => _memory;
 
+    /// <summary>The CPUID features the guest runs with: those it was started with, or those of the state restored into it.</summary>
+    internal KvmCpuFeatures CpuFeatures => KvmCpuFeatures.From(_vcpus[0].GetCpuid());
+
+    /// <summary>The CPUID features this host's KVM offers.</summary>
+    internal KvmCpuFeatures HostFeatures => _devices.HostFeatures;
+
     private static T Track<T>(List<IDisposable> created, T item)
         where T : IDisposable
     {
@@ -186,6 +198,7 @@ public sealed class KvmGuest : IGuest, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MemorySize, "MemorySize must be a multiple of 4096.");
         }
 
+        ArgumentException.ThrowIfNullOrEmpty(options.DevicePath, nameof(options.DevicePath));
         ArgumentNullException.ThrowIfNull(options.Workload, nameof(options.Workload));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TickHz, 19, nameof(options.TickHz));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.TickHz, 10_000, nameof(options.TickHz));

@@ -16,6 +16,9 @@ public sealed class KvmGuestOptions
     /// <summary>Guest time between heartbeats, at least one tick; default 10 ms (counted in guest ticks).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>The KVM device to open; default <c>/dev/kvm</c>. A guest on another device node (a container's bind mount, a test's missing one) names it here.</summary>
+    public string DevicePath { get; set; } = "/dev/kvm";
+
     /// <summary>Working-set pages the dirty workload re-verifies per step (about one step per tick when paced), 0 to 4096; default 16.</summary>
     public int VerifyPagesPerStep { get; set; } = 16;
 }

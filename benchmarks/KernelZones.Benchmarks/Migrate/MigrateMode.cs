@@ -38,6 +38,11 @@ internal static class MigrateMode
     public static async Task<int> RunAsync(string[] args)
     {
         var arguments = new ModeArguments(args);
+        if (arguments.Get("guest", "simulated") == "kvm")
+        {
+            return await KvmMigrateRun.RunAsync(arguments);
+        }
+
         long memory = arguments.GetSize("memory", "4G");
         string cipher = arguments.Get("cipher", CipherSuite.Aes128Ccm);
         string stripes = arguments.Get("stripes", "auto");

@@ -15,6 +15,7 @@ internal sealed class KvmDeviceState : IDeviceState
     private readonly bool _hasXsave;
     private readonly bool _hasXcrs;
     private readonly uint[] _msrIndices;
+    private readonly KvmCpuFeatures _hostFeatures;
     private byte[] _lastCapture = [];
 
     public KvmDeviceState(KvmSystem system, KvmVm vm, KvmVirtualCpus cpus, Serial16550 serial, long memorySize)
@@ -26,7 +27,13 @@ internal sealed class KvmDeviceState : IDeviceState
         _hasXsave = system.HasCapability(KvmIoctl.CapXsave);
         _hasXcrs = system.HasCapability(KvmIoctl.CapXcrs);
         _msrIndices = system.GetMsrIndexList().Where(IsSnapshotMsr).ToArray();
+        // Read back from a vCPU given the supported table, as captures read it (KVM_GET_CPUID2): on this nested host that
+        // reports more bits than KVM_GET_SUPPORTED_CPUID, and source and destination must be compared the same way.
+        _hostFeatures = KvmCpuFeatures.From(cpus.Threads[0].Vcpu.GetCpuid());
     }
+
+    /// <summary>The CPUID features this host's KVM gives a guest, as a vCPU created here reports them before any restore.</summary>
+    public KvmCpuFeatures HostFeatures => _hostFeatures;
 
     public ReadOnlyMemory<byte> Capture()
     {
@@ -55,6 +62,7 @@ internal sealed class KvmDeviceState : IDeviceState
         // Everything is parsed and checked first: a bad blob leaves the guest untouched.
         MachineState machine = KvmStateFormat.Read(state, _cpus.Threads.Count, _memorySize);
         RequireSuspended();
+        RequireFeatures(machine);
 
         // VM-wide devices first, so that the LAPICs restored below find their interrupt sources in place:
         // PIC master and slave, then the IOAPIC, then the PIT (whose output drives IRQ 0), then kvmclock.
@@ -142,6 +150,21 @@ internal sealed class KvmDeviceState : IDeviceState
         }
 
         return [.. msrs];
+    }
+
+    /// <summary>
+    /// Refuses a state whose vCPUs were started with a CPUID feature this host's KVM does not offer: KVM_SET_CPUID2 would
+    /// take it, and the guest would fault on the first such instruction after the resume.
+    /// </summary>
+    private void RequireFeatures(MachineState machine)
+    {
+        for (int i = 0; i < machine.Vcpus.Length; i++)
+        {
+            if (KvmCpuFeatures.From(machine.Vcpus[i].Cpuid).MissingFrom(_hostFeatures) is { } missing)
+            {
+                throw new ArgumentException($"The KVM state cannot be restored: vCPU {i} was started with CPUID features this host's KVM does not offer ({missing}). Nothing was applied.");
+            }
+        }
     }
 
     private void RequireSuspended()

@@ -5,7 +5,8 @@ namespace KernelZones.Migration.Kvm.VState;
 /// <summary><c>/dev/kvm</c>: the API version, capabilities, the host's CPUID and MSR lists, and VM creation.</summary>
 internal sealed unsafe class KvmSystem : IDisposable
 {
-    private const string DevicePath = "/dev/kvm";
+    /// <summary>The KVM device every guest opens unless told otherwise.</summary>
+    public const string DefaultDevicePath = "/dev/kvm";
     private const int MaxCpuidEntries = 256;
     private const int MaxMsrIndices = 1024;
 
@@ -18,20 +19,20 @@ internal sealed unsafe class KvmSystem : IDisposable
 
     public int Fd => _fd;
 
-    /// <summary>Opens <c>/dev/kvm</c> and checks the API version and the capabilities the monitor relies on.</summary>
+    /// <summary>Opens the KVM device (<c>/dev/kvm</c> unless told otherwise) and checks the API version and the capabilities the monitor relies on.</summary>
     /// <exception cref="KvmException">KVM is not usable here; the message says why.</exception>
-    public static KvmSystem Open()
+    public static KvmSystem Open(string devicePath = DefaultDevicePath)
     {
         if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
         {
             throw new KvmException("KVM guests need Linux on x86-64.");
         }
 
-        int fd = LibC.Open(DevicePath, LibC.O_RDWR | LibC.O_CLOEXEC);
+        int fd = LibC.Open(devicePath, LibC.O_RDWR | LibC.O_CLOEXEC);
         if (fd < 0)
         {
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            throw new KvmException($"{DevicePath} is not usable: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}); KVM needs the device and read-write access to it.", errno);
+            throw new KvmException($"{devicePath} is not usable: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}); KVM needs the device and read-write access to it.", errno);
         }
 
         var system = new KvmSystem(fd);
@@ -40,7 +41,7 @@ internal sealed unsafe class KvmSystem : IDisposable
             int version = KvmErrors.Check(LibC.Ioctl(fd, KvmIoctl.GetApiVersion, 0), "KVM_GET_API_VERSION");
             if (version != KvmIoctl.ApiVersion)
             {
-                throw new KvmException($"{DevicePath} speaks KVM API version {version}, not {KvmIoctl.ApiVersion}.");
+                throw new KvmException($"{devicePath} speaks KVM API version {version}, not {KvmIoctl.ApiVersion}.");
             }
 
             foreach ((int capability, string name) in new[]
@@ -52,7 +53,7 @@ internal sealed unsafe class KvmSystem : IDisposable
             {
                 if (!system.HasCapability(capability))
                 {
-                    throw new KvmException($"{DevicePath} lacks {name}, which the monitor needs.");
+                    throw new KvmException($"{devicePath} lacks {name}, which the monitor needs.");
                 }
             }
 

@@ -193,8 +193,26 @@ internal sealed partial class DestinationMigration
         StartSaving(cancellationToken); // while the last round arrives: the flush to disk costs no downtime of its own
         await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
         await SavedAsync(cancellationToken).ConfigureAwait(false); // the source gives the zone up on this answer: it must be durable first
+        RestoreDeviceState();
         byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
         await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Restores the device state into the suspended guest before the verdict, not at the commit: a state the hypervisor
+    /// refuses (another format version, CPU features this host lacks, a machine of another shape) then fails the
+    /// switchover while the source can still resume its zone.
+    /// </summary>
+    private void RestoreDeviceState()
+    {
+        try
+        {
+            _guest!.Devices.Restore(_sink!.DeviceState);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{Zone().Name}': error: the destination cannot restore the device state: {ex.Message} The zone keeps running on the source.", ex);
+        }
     }
 
     private async Task CommitAsync(CancellationToken cancellationToken)
@@ -205,7 +223,6 @@ internal sealed partial class DestinationMigration
         try
         {
             var guest = _guest!;
-            guest.Devices.Restore(_sink!.DeviceState);
             await guest.Cpus.ResumeAsync(cancellationToken).ConfigureAwait(false);
             Zone().CompleteMigrationIn();
             _guests[Zone().Name] = guest;

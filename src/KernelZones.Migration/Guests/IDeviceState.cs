@@ -12,7 +12,7 @@ public interface IDeviceState
     /// <returns>The state, at most <see cref="MaxStateBytes"/> bytes; it must stay unchanged until the next call on this instance.</returns>
     ReadOnlyMemory<byte> Capture();
 
-    /// <summary>Restores a state captured on the source into the suspended destination guest.</summary>
+    /// <summary>Restores a state captured on the source into the suspended destination guest; the destination does this before it reports its verdict, so that a refusal rolls the migration back.</summary>
     /// <param name="state">Bytes returned by <see cref="Capture"/> on the source, at most <see cref="MaxStateBytes"/>.</param>
     /// <exception cref="ArgumentException">The hypervisor cannot use <paramref name="state"/>.</exception>
     void Restore(ReadOnlySpan<byte> state);

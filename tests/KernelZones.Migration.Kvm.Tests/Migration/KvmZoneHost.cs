@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Net;
+using KernelZones.Migration.Authentication;
+using KernelZones.Migration.Configuration;
+using KernelZones.Migration.Control;
+using KernelZones.Migration.Engine;
+using KernelZones.Migration.Guests;
+using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Negotiation;
+
+namespace KernelZones.Migration.Kvm.Tests.Migration;
+
+/// <summary>
+/// One host in the test process with both roles over 127.0.0.1 and real TLS: destination services whose guests are
+/// <see cref="KvmGuest"/>s made by <see cref="KvmZoneMigration.DestinationGuests"/>, and a source for its zones. Hosts
+/// made with the same known-hosts file trust each other; both allow the cipher <c>none</c>.
+/// </summary>
+internal sealed class KvmZoneHost : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly ServerIdentity _identity;
+
+    public KvmZoneHost(string name, string knownHostsPath, ClientKey key, KvmGuestOptions? template = null, int advertisedDataPort = 0)
+    {
+        Credential = ControlCredential.FromKey("root", key);
+        _directory = Directory.CreateTempSubdirectory($"kz-kvm-{name}-").FullName;
+        _identity = ServerIdentity.LoadOrCreate(Path.Combine(_directory, "identity"), name);
+        var users = UserDatabase.Parse(UserDatabase.FormatEntry("root", ZoneAuthorization.All, null))
+            .WithAuthorizedKeys("root", AuthorizedKeys.Parse(key.PublicKey.ToString()));
+        Destination = new MigrationDestination(Zones, new MigrationDestinationOptions
+        {
+            Control = new ControlServiceOptions { ListenAddress = IPAddress.Loopback, Port = 0, Identity = _identity, Users = users, Offer = new HostOffer { HostName = name, AllowNone = true } },
+            DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            AdvertisedDataPort = advertisedDataPort,
+            CreateGuest = KvmZoneMigration.DestinationGuests(template),
+            StripeWait = TimeSpan.FromSeconds(10),
+        });
+        Destination.Start();
+        File.AppendAllText(knownHostsPath, $"127.0.0.1:{Destination.ControlPort} {_identity.Fingerprint}\n");
+        Source = new MigrationSource(Zones, new ControlClientOptions { KnownHostsPath = knownHostsPath, Offer = new HostOffer { HostName = name, AllowNone = true } });
+    }
+
+    public ZoneHost Zones { get; } = new();
+
+    public MigrationDestination Destination { get; }
+
+    public MigrationSource Source { get; }
+
+    public RemoteAddress Address => RemoteAddress.Parse($"ssh://root@127.0.0.1:{Destination.ControlPort}");
+
+    /// <summary>How this host's source signs in to the other hosts (the key every host of the pair accepts).</summary>
+    public ControlCredential Credential { get; }
+
+    /// <summary>A live-migratable kernel zone of <paramref name="memoryBytes"/> and <paramref name="cpus"/> vCPUs, not yet described.</summary>
+    public static ZoneConfiguration KernelZone(string zoneName, long memoryBytes, int cpus = 1) =>
+        new ZoneConfigurationBuilder(zoneName)
+            .SetProperty("brand", "solaris-kz")
+            .AddResource("anet", ("id", "0"), ("lower-link", "auto"))
+            .AddResource("device", ("storage", "nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}"), ("id", "0"), ("bootpri", "0"))
+            .AddResource("virtual-cpu", ("ncpus", cpus.ToString(CultureInfo.InvariantCulture)))
+            .AddResource("capped-memory", ("physical", new MemorySize(memoryBytes).ToString()))
+            .Build();
+
+    /// <summary>Configures, installs and boots <paramref name="configuration"/> here (the guest runs already).</summary>
+    public void Boot(ZoneConfiguration configuration)
+    {
+        Zone zone = Zones.Configure(configuration);
+        zone.Install();
+        zone.Boot();
+    }
+
+    public Task<MigrationResult> MigrateAsync(string zoneName, IGuest guest, KvmZoneHost to, MigrationOptions options, CancellationToken cancellationToken = default) =>
+        Source.MigrateAsync(zoneName, guest, to.Address, Credential, options, cancellationToken);
+
+    /// <summary>The guest a zone migrated into this host runs on.</summary>
+    public KvmGuest Arrived(string zoneName) =>
+        (KvmGuest)(Destination.FindGuest(zoneName) ?? throw new InvalidOperationException($"{zoneName} did not arrive"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Destination.DisposeAsync();
+        _identity.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
