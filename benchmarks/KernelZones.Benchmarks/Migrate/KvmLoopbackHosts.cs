@@ -42,6 +42,7 @@ internal sealed class KvmLoopbackHosts : IAsyncDisposable
         {
             Control = new ControlServiceOptions { ListenAddress = IPAddress.Loopback, Port = 0, Identity = _identity, Users = users, Offer = new HostOffer { AllowNone = true } },
             DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Capabilities = new DestinationCapabilities { FreeMemoryBytes = long.MaxValue }, // the benchmark's guests fit by construction
             CreateGuest = configuration =>
             {
                 var guest = (KvmGuest)create(configuration);

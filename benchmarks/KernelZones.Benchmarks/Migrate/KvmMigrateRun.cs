@@ -5,6 +5,7 @@ using KernelZones.Benchmarks.Measurement;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Kvm;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Benchmarks.Migrate;
 

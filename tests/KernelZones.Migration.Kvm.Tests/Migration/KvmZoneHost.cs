@@ -33,6 +33,7 @@ internal sealed class KvmZoneHost : IAsyncDisposable
             DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             AdvertisedDataPort = advertisedDataPort,
             CreateGuest = KvmZoneMigration.DestinationGuests(template),
+            Capabilities = new DestinationCapabilities { FreeMemoryBytes = 16L << 30 },
             StripeWait = TimeSpan.FromSeconds(10),
         });
         Destination.Start();
