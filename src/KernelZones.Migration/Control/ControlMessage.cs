@@ -35,8 +35,8 @@ namespace KernelZones.Migration.Control;
 [Union((int)MessageKind.Resumed, typeof(Resumed))]
 [Union((int)MessageKind.Abort, typeof(Abort))]
 [Union((int)MessageKind.Error, typeof(ErrorMessage))]
-[Union((int)MessageKind.QueryOutcome, typeof(QueryOutcome))]
-[Union((int)MessageKind.Outcome, typeof(Outcome))]
+[Union((int)MessageKind.QueryIncomingState, typeof(QueryIncomingState))]
+[Union((int)MessageKind.IncomingState, typeof(IncomingState))]
 internal abstract record ControlMessage
 {
     private protected ControlMessage()
@@ -78,8 +78,8 @@ internal abstract record ControlMessage
             MessageKind.Resumed => Resumed.Read(ref reader, name, count),
             MessageKind.Abort => Abort.Read(ref reader, name, count),
             MessageKind.Error => ErrorMessage.Read(ref reader, name, count),
-            MessageKind.QueryOutcome => QueryOutcome.Read(ref reader, name, count),
-            MessageKind.Outcome => Outcome.Read(ref reader, name, count),
+            MessageKind.QueryIncomingState => QueryIncomingState.Read(ref reader, name, count),
+            MessageKind.IncomingState => IncomingState.Read(ref reader, name, count),
             _ => throw MessageCodec.Malformed($"unknown message type {(int)kind}"),
         };
     }

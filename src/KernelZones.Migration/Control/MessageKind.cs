@@ -69,9 +69,9 @@ internal enum MessageKind
     /// <summary><see cref="ErrorMessage"/>.</summary>
     Error = 31,
 
-    /// <summary><see cref="Control.QueryOutcome"/>.</summary>
-    QueryOutcome = 32,
+    /// <summary><see cref="Control.QueryIncomingState"/>.</summary>
+    QueryIncomingState = 32,
 
-    /// <summary><see cref="Control.Outcome"/>.</summary>
-    Outcome = 33,
+    /// <summary><see cref="Control.IncomingState"/>.</summary>
+    IncomingState = 33,
 }

@@ -54,10 +54,10 @@ internal sealed record ErrorMessage(MigrationFailureKind Failure, string Message
 
 /// <summary>Source to destination, on a new connection after a failure near the commit point: what became of this migration?</summary>
 /// <param name="MigrationId">The migration this belongs to.</param>
-internal sealed record QueryOutcome(Guid MigrationId) : ControlMessage
+internal sealed record QueryIncomingState(Guid MigrationId) : ControlMessage
 {
     /// <inheritdoc/>
-    public override MessageKind Kind => MessageKind.QueryOutcome;
+    public override MessageKind Kind => MessageKind.QueryIncomingState;
 
     internal override void WriteBody(ref MessagePackWriter writer)
     {
@@ -65,22 +65,22 @@ internal sealed record QueryOutcome(Guid MigrationId) : ControlMessage
         MessageFieldWriter.WriteGuid(ref writer, MigrationId);
     }
 
-    internal static QueryOutcome Read(ref MessagePackReader reader, string name, int count)
+    internal static QueryIncomingState Read(ref MessagePackReader reader, string name, int count)
     {
         var fields = new MessageFieldReader(ref reader, name, count, 1);
-        var message = new QueryOutcome(fields.ReadGuid());
+        var message = new QueryIncomingState(fields.ReadGuid());
         reader = fields.Finish();
         return message;
     }
 }
 
-/// <summary>Destination to source: the answer to <see cref="QueryOutcome"/>.</summary>
+/// <summary>Destination to source: the answer to <see cref="QueryIncomingState"/>.</summary>
 /// <param name="MigrationId">The migration asked about.</param>
 /// <param name="State">What the destination knows of it.</param>
-internal sealed record Outcome(Guid MigrationId, MigrationOutcomeState State) : ControlMessage
+internal sealed record IncomingState(Guid MigrationId, IncomingMigrationState State) : ControlMessage
 {
     /// <inheritdoc/>
-    public override MessageKind Kind => MessageKind.Outcome;
+    public override MessageKind Kind => MessageKind.IncomingState;
 
     internal override void WriteBody(ref MessagePackWriter writer)
     {
@@ -89,12 +89,12 @@ internal sealed record Outcome(Guid MigrationId, MigrationOutcomeState State) : 
         writer.Write((int)State);
     }
 
-    internal static Outcome Read(ref MessagePackReader reader, string name, int count)
+    internal static IncomingState Read(ref MessagePackReader reader, string name, int count)
     {
         var fields = new MessageFieldReader(ref reader, name, count, 2);
         Guid id = fields.ReadGuid();
         int state = fields.ReadInt32();
         reader = fields.Finish();
-        return new Outcome(id, Enum.IsDefined((MigrationOutcomeState)state) ? (MigrationOutcomeState)state : MigrationOutcomeState.Unknown);
+        return new IncomingState(id, Enum.IsDefined((IncomingMigrationState)state) ? (IncomingMigrationState)state : IncomingMigrationState.Unknown);
     }
 }

@@ -99,7 +99,7 @@ internal sealed partial class DestinationMigration
         _sink = new GuestMemorySink(_guest.Memory, result.StripeCount);
         _transfer = _data.Expect(descriptor, _sink);
         _migrationId = result.MigrationId;
-        _outcomes[_migrationId] = MigrationOutcomeState.InProgress;
+        _outcomes[_migrationId] = IncomingMigrationState.InProgress;
         return result;
     }
 }

@@ -21,7 +21,7 @@ internal sealed partial class DestinationMigration
     private readonly MigrationDestinationOptions _options;
     private readonly StripeListener _data;
     private readonly ConcurrentDictionary<string, IGuest> _guests;
-    private readonly MigrationOutcomeTable _outcomes;
+    private readonly IncomingMigrationTable _outcomes;
     private readonly ILogger _logger;
     private Zone? _zone;
     private ZoneConfiguration? _previousConfiguration;
@@ -33,7 +33,7 @@ internal sealed partial class DestinationMigration
     private bool _committed;
     private bool _streaming;
 
-    public DestinationMigration(ControlConnection connection, ZoneHost host, MigrationDestinationOptions options, StripeListener data, ConcurrentDictionary<string, IGuest> guests, MigrationOutcomeTable outcomes)
+    public DestinationMigration(ControlConnection connection, ZoneHost host, MigrationDestinationOptions options, StripeListener data, ConcurrentDictionary<string, IGuest> guests, IncomingMigrationTable outcomes)
     {
         _connection = connection;
         _host = host;
@@ -81,8 +81,8 @@ internal sealed partial class DestinationMigration
     {
         switch (message)
         {
-            case QueryOutcome query:
-                await _connection.SendAsync(new Outcome(query.MigrationId, _outcomes[query.MigrationId]), cancellationToken).ConfigureAwait(false);
+            case QueryIncomingState query:
+                await _connection.SendAsync(new IncomingState(query.MigrationId, _outcomes[query.MigrationId]), cancellationToken).ConfigureAwait(false);
                 return false;
             case ImportConfiguration import:
                 OnStarted(import.ZoneName);
@@ -219,14 +219,14 @@ internal sealed partial class DestinationMigration
     {
         using var committing = MigrationActivities.StartPhase(MigrationActivities.Commit, _phase);
         _committed = true;
-        _outcomes[_migrationId] = MigrationOutcomeState.Committed;
+        _outcomes[_migrationId] = IncomingMigrationState.Committed;
         try
         {
             var guest = _guest!;
             await guest.Cpus.ResumeAsync(cancellationToken).ConfigureAwait(false);
             Zone().CompleteMigrationIn();
             _guests[Zone().Name] = guest;
-            _outcomes[_migrationId] = MigrationOutcomeState.Resumed;
+            _outcomes[_migrationId] = IncomingMigrationState.Resumed;
             await _connection.SendAsync(new Resumed(_migrationId), cancellationToken).ConfigureAwait(false);
             committing?.Dispose();
             OnResumed();
@@ -254,7 +254,7 @@ internal sealed partial class DestinationMigration
 
         if (_migrationId != Guid.Empty)
         {
-            _outcomes[_migrationId] = MigrationOutcomeState.Aborted;
+            _outcomes[_migrationId] = IncomingMigrationState.Aborted;
         }
 
         if (_zone is { } zone)

@@ -14,16 +14,16 @@ namespace KernelZones.Migration.Engine;
 /// A migration that fails or is cancelled before the commit leaves the host as it was: the imported zone is
 /// deleted (or its earlier configuration restored) and its guest released. Thread-safe; several migrations may
 /// run at once, a zone name only once at a time.
-/// <para>For in-doubt recovery (<see cref="MigrationSource.QueryOutcomeAsync"/>) the host remembers every migration
+/// <para>For in-doubt recovery (<see cref="MigrationSource.QueryIncomingStateAsync"/>) the host remembers every migration
 /// under way and the outcomes of the last 1,024 that finished; older ones are forgotten in the order they finished
-/// and are then reported as <see cref="MigrationOutcomeState.Unknown"/>.</para>
+/// and are then reported as <see cref="IncomingMigrationState.Unknown"/>.</para>
 /// </remarks>
 public sealed class MigrationDestination : IAsyncDisposable
 {
     private readonly ZoneHost _host;
     private readonly MigrationDestinationOptions _options;
     private readonly ConcurrentDictionary<string, IGuest> _guests = new(StringComparer.Ordinal);
-    private readonly MigrationOutcomeTable _outcomes = new();
+    private readonly IncomingMigrationTable _outcomes = new();
     private StripeListener? _data;
     private ControlService? _control;
 

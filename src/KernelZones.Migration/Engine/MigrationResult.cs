@@ -56,6 +56,6 @@ public enum MigrationOutcome
     /// <summary>The dry run passed; nothing changed on either host.</summary>
     DryRunSucceeded,
 
-    /// <summary>The commit was sent but its acknowledgement never came: ask the destination (<see cref="MigrationSource.QueryOutcomeAsync"/>) before doing anything with the zone.</summary>
+    /// <summary>The commit was sent but its acknowledgement never came: ask the destination (<see cref="MigrationSource.QueryIncomingStateAsync"/>) before doing anything with the zone.</summary>
     InDoubt,
 }

@@ -66,18 +66,18 @@ public sealed class MigrationSource
     }
 
     /// <summary>Asks a destination what became of a migration whose commit was not acknowledged.</summary>
-    /// <remarks>A destination keeps the outcomes of its last 1,024 finished migrations; ask soon after the in-doubt result, or get <see cref="MigrationOutcomeState.Unknown"/>.</remarks>
+    /// <remarks>A destination keeps the outcomes of its last 1,024 finished migrations; ask soon after the in-doubt result, or get <see cref="IncomingMigrationState.Unknown"/>.</remarks>
     /// <param name="destination">The destination's control service.</param>
     /// <param name="credential">A password or a key for the destination.</param>
     /// <param name="migrationId">The migration's id (<see cref="MigrationResult.MigrationId"/>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MigrationOutcomeState> QueryOutcomeAsync(RemoteAddress destination, ControlCredential credential, Guid migrationId, CancellationToken cancellationToken = default)
+    public async Task<IncomingMigrationState> QueryIncomingStateAsync(RemoteAddress destination, ControlCredential credential, Guid migrationId, CancellationToken cancellationToken = default)
     {
         var connection = await ControlClient.ConnectAsync(destination, credential, _control, cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            await connection.SendAsync(new QueryOutcome(migrationId), cancellationToken).ConfigureAwait(false);
-            return (await connection.ReceiveAsync<Outcome>(cancellationToken).ConfigureAwait(false)).State;
+            await connection.SendAsync(new QueryIncomingState(migrationId), cancellationToken).ConfigureAwait(false);
+            return (await connection.ReceiveAsync<IncomingState>(cancellationToken).ConfigureAwait(false)).State;
         }
     }
 }

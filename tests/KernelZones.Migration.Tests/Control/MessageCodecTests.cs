@@ -32,8 +32,8 @@ public sealed class MessageCodecTests
         new Resumed(Guid.NewGuid()),
         new Abort("operator cancelled"),
         new ErrorMessage(MigrationFailureKind.Compatibility, "configuration check failed:"),
-        new QueryOutcome(Guid.NewGuid()),
-        new KernelZones.Migration.Control.Outcome(Guid.NewGuid(), MigrationOutcomeState.Committed),
+        new QueryIncomingState(Guid.NewGuid()),
+        new KernelZones.Migration.Control.IncomingState(Guid.NewGuid(), IncomingMigrationState.Committed),
     ];
 
     public static TheoryData<int> SampleIndexes => new(Enumerable.Range(0, s_samples.Length));

@@ -28,7 +28,7 @@ public sealed class CommitFaultTests
         Assert.NotNull(hosts.Destination.FindGuest(FaultHosts.ZoneName));
         Assert.Equal(0, hosts.Destination.PendingTransfers);
         Assert.Empty(await ResourceAudit.WaitForSocketsClosedAsync(hosts.EngineSocket, TimeSpan.FromSeconds(3)));
-        Assert.Equal(MigrationOutcomeState.Resumed, await hosts.Source.QueryOutcomeAsync(hosts.Address, credential, result.MigrationId).WaitAsync(s_timeout));
+        Assert.Equal(IncomingMigrationState.Resumed, await hosts.Source.QueryIncomingStateAsync(hosts.Address, credential, result.MigrationId).WaitAsync(s_timeout));
     }
 
     /// <summary>A destination guest whose vCPUs resume only once the test says so (here: once the control connection is cut).</summary>

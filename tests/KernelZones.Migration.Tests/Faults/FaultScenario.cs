@@ -103,10 +103,10 @@ internal static class FaultScenario
     {
         check.NeitherRunsWhileInDoubt(hosts);
         var credential = ControlCredential.FromPassword("root", MigrationFixture.Password);
-        var expected = hosts.Destination.FindGuest(FaultHosts.ZoneName) is null ? MigrationOutcomeState.Aborted : MigrationOutcomeState.Resumed;
-        var state = await hosts.Source.QueryOutcomeAsync(hosts.Address, credential, migrationId, CancellationToken.None).WaitAsync(s_limit);
+        var expected = hosts.Destination.FindGuest(FaultHosts.ZoneName) is null ? IncomingMigrationState.Aborted : IncomingMigrationState.Resumed;
+        var state = await hosts.Source.QueryIncomingStateAsync(hosts.Address, credential, migrationId, CancellationToken.None).WaitAsync(s_limit);
         check.Equal(expected, state, "the destination's answer to the outcome query");
-        if (state is MigrationOutcomeState.Resumed or MigrationOutcomeState.Committed)
+        if (state is IncomingMigrationState.Resumed or IncomingMigrationState.Committed)
         {
             hosts.Zone.Halt();
             hosts.Zone.Detach();

@@ -182,7 +182,7 @@ public sealed class ParserFuzzTests
         new VerifyResult(1000, new byte[32]),
         new Commit(Guid.NewGuid()),
         new ErrorMessage(MigrationFailureKind.Compatibility, "configuration check failed:"),
-        new KernelZones.Migration.Control.Outcome(Guid.NewGuid(), MigrationOutcomeState.Committed),
+        new KernelZones.Migration.Control.IncomingState(Guid.NewGuid(), IncomingMigrationState.Committed),
     ];
 
     private static IEnumerable<ZoneConfiguration> ExportSamples() =>

@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Control;
 
 /// <summary>What a destination knows of a migration, for in-doubt recovery; wire values, never renumbered.</summary>
-public enum MigrationOutcomeState
+public enum IncomingMigrationState
 {
     /// <summary>The destination has no record of the migration.</summary>
     Unknown = 0,
