@@ -73,7 +73,7 @@ public sealed partial class ReadmeTests
                 File.WriteAllText(Path.Combine(home, ".ssh", "id_ecdsa.pub"), key.PublicKey + "\n");
             }
 
-            File.WriteAllText(Path.Combine(home, "kzone1.cfg"), ZoneFile);
+            File.WriteAllText(Path.Combine(home, "kzone1.cfg"), TwoHosts.ZoneFile("64M"));
             const string password = "readme walkthrough";
             var environment = new Dictionary<string, string>
             {
@@ -147,26 +147,6 @@ public sealed partial class ReadmeTests
 
     private static string Substitute(string line, string? destination) =>
         destination is null ? line : line.Replace("@desthost", "@" + destination, StringComparison.Ordinal);
-
-    private const string ZoneFile = """
-        create -b
-        set brand=solaris-kz
-        add anet
-        set id=0
-        end
-        add device
-        set storage=nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}
-        set id=0
-        set bootpri=0
-        end
-        add virtual-cpu
-        set ncpus=2
-        end
-        add capped-memory
-        set physical=64M
-        end
-
-        """;
 
     [GeneratedRegex(@"\s*\[[^\]]*\]")]
     private static partial Regex OptionalPart();

@@ -66,27 +66,30 @@ internal sealed partial class TwoHosts : IAsyncDisposable
     public string WriteZoneFile(string memory)
     {
         string path = Path.Combine(Root, "zone.cfg");
-        File.WriteAllText(path, $$"""
-            create -b
-            set brand=solaris-kz
-            add anet
-            set id=0
-            end
-            add device
-            set storage=nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}
-            set id=0
-            set bootpri=0
-            end
-            add virtual-cpu
-            set ncpus=2
-            end
-            add capped-memory
-            set physical={{memory}}
-            end
-
-            """);
+        File.WriteAllText(path, ZoneFile(memory));
         return path;
     }
+
+    /// <summary>The <c>zonecfg export</c> text of a small live-migratable kernel zone of <paramref name="memory"/> (e.g. 64M).</summary>
+    public static string ZoneFile(string memory) => $$"""
+        create -b
+        set brand=solaris-kz
+        add anet
+        set id=0
+        end
+        add device
+        set storage=nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}
+        set id=0
+        set bootpri=0
+        end
+        add virtual-cpu
+        set ncpus=2
+        end
+        add capped-memory
+        set physical={{memory}}
+        end
+
+        """;
 
     public async ValueTask DisposeAsync()
     {

@@ -10,7 +10,8 @@ namespace KernelZones.Benchmarks.Kvm;
 /// <summary>
 /// <c>kvm [--json F]</c>: the KVM monitor's own figures — time to first heartbeat (cold and warm), pause latency of a
 /// full-speed dirtying guest, state capture and restore time and size, dirty-log collection time per GiB, and the
-/// pages a full-speed guest dirties per second.
+/// pages a full-speed guest dirties per second. <c>kvm --write-image F</c> writes the guest program as a flat image
+/// instead, and prints its load address, entry point and CPU mode, so that another monitor can run the same guest.
 /// </summary>
 internal static class KvmMode
 {
@@ -19,6 +20,18 @@ internal static class KvmMode
     public static async Task<int> RunAsync(string[] args)
     {
         var arguments = new ModeArguments(args);
+        if (arguments.Get("write-image") is { } imagePath)
+        {
+            using (FileStream image = File.Create(imagePath))
+            {
+                KvmGuestProgram.WriteImage(image);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{imagePath}: {KvmGuestProgram.Length} bytes, load address 0x{KvmGuestProgram.LoadAddress:x}, entry point 0x{KvmGuestProgram.EntryPoint:x}, mode {KvmGuestProgram.Mode}"));
+            return 0;
+        }
+
         if (KvmGuest.ProbeUnavailableReason() is { } unusable)
         {
             await Console.Error.WriteLineAsync($"kvm: KVM is not usable here: {unusable}");

@@ -142,7 +142,7 @@ internal static class ControlClient
     /// </summary>
     private static MigrationException ClosedDuringHandshake(RemoteAddress address, Exception e) => new(
         MigrationFailureKind.Connection,
-        $"{address.HostAndPort}: the destination closed the connection during the handshake: it sheds connections when too many are pending (flooded or overloaded); retry later ({ExceptionText.WithCause(e)})",
+        $"{address.HostAndPort}: the destination closed the connection during the handshake: it sheds connections when too many are pending (flooded or overloaded), or the connection was cut; retry later ({ExceptionText.WithCause(e)})",
         e);
 
     private static void CheckCredentialMatchesScheme(RemoteAddress address, ControlCredential credential)
