@@ -3,7 +3,7 @@ namespace KernelZones.Migration.Transport.Striping;
 /// <summary>
 /// The connections a listener holds in their handshake, oldest first, at most a cap. When it is full, a new connection
 /// closes the oldest one still waiting for the peer's opening message instead of being turned away, so that a flood of
-/// silent or trickling connections cannot keep out a real peer, who sends its opening at once (issue #8). Thread-safe.
+/// silent or trickling connections cannot keep out a real peer, who sends its opening at once. Thread-safe.
 /// </summary>
 internal sealed class PendingHandshakes
 {
