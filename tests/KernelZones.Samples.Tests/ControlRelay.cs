@@ -6,8 +6,9 @@ namespace KernelZones.Samples.Tests;
 /// <summary>
 /// A TCP relay on 127.0.0.1 in front of the receiver's control port, for one connection. Once armed (when the sender
 /// reports "Suspending zone on source host."), the destination's answers left are the verification and then the
-/// answer to the commit; the relay forwards the first and holds the second, so the test knows the destination has
-/// committed while the source has no acknowledgement. The control channel is TLS: the relay sees only chunks, which
+/// answer to the commit; by default the relay forwards the first and holds the second, so the test knows the
+/// destination has committed while the source has no acknowledgement. Holding the first instead keeps the source
+/// from ever committing. The control channel is TLS: the relay sees only chunks, which
 /// on loopback are one TLS record (one message) each.
 /// </summary>
 internal sealed class ControlRelay : IAsyncDisposable
@@ -17,19 +18,23 @@ internal sealed class ControlRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _commitAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _relay;
+    private readonly int _heldAnswer;
     private int _armed;
     private int _answersSinceArmed;
 
-    public ControlRelay(int targetPort)
+    /// <param name="targetPort">The receiver's control port.</param>
+    /// <param name="heldAnswer">Which answer after arming is held: 2 (the commit's, default) or 1 (the verification's).</param>
+    public ControlRelay(int targetPort, int heldAnswer = 2)
     {
         _target = targetPort;
+        _heldAnswer = heldAnswer;
         _listener.Start();
         _relay = RelayAsync();
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>Completes when the destination's answer to the commit reached the relay (and was held).</summary>
+    /// <summary>Completes when the held answer reached the relay (and was held).</summary>
     public Task CommitAnswered => _commitAnswered.Task;
 
     public void Arm() => Volatile.Write(ref _armed, 1);
@@ -70,7 +75,7 @@ internal sealed class ControlRelay : IAsyncDisposable
                 return;
             }
 
-            if (hold && Volatile.Read(ref _armed) == 1 && Interlocked.Increment(ref _answersSinceArmed) == 2)
+            if (hold && Volatile.Read(ref _armed) == 1 && Interlocked.Increment(ref _answersSinceArmed) == _heldAnswer)
             {
                 _commitAnswered.TrySetResult();
                 await Task.Delay(Timeout.Infinite, _stop.Token);

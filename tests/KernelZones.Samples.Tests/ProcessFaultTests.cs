@@ -33,6 +33,13 @@ public sealed class ProcessFaultTests
         int exitCode = await migrate.WaitForExitAsync(TwoHosts.Timeout);
 
         string sourceState = await SourceStateAsync(hosts);
+        if (phase == "suspended" && exitCode == 0)
+        {
+            // A small zone can finish its switchover before the kill lands: then it was acknowledged and left here.
+            Assert.Equal("configured", sourceState);
+            return;
+        }
+
         if (phase == "suspended" && exitCode == 3)
         {
             // The kill landed after the commit: the outcome must be reported in-doubt and the zone not resumed here.
@@ -78,10 +85,21 @@ public sealed class ProcessFaultTests
     public async Task SourceKilledAfterSuspend_DestinationDiscardsTheZone()
     {
         await using var hosts = await StartAsync();
-        await using SampleProcess migrate = StartMigration(hosts, hosts.ControlPort);
-
-        await migrate.WaitForLineAsync(l => l == "zoneadm: zone 'kz1': Suspending zone on source host.", TwoHosts.Timeout);
-        await migrate.KillAsync();
+        // The verification is held: the source is suspended and cannot commit when it is killed (a small zone would
+        // otherwise often be committed before the kill lands).
+        var relay = new ControlRelay(hosts.ControlPort, heldAnswer: 1);
+        await using SampleProcess migrate = StartMigration(hosts, relay.Port);
+        try
+        {
+            await migrate.WaitForLineAsync(l => l == "zoneadm: zone 'kz1': Suspending zone on source host.", TwoHosts.Timeout);
+            relay.Arm();
+            await relay.CommitAnswered.WaitAsync(TwoHosts.Timeout);
+            await migrate.KillAsync();
+        }
+        finally
+        {
+            await relay.DisposeAsync();
+        }
 
         await ReceiverLineAsync(hosts, "Zone 'kz1': incoming migration discarded", TimeSpan.FromSeconds(20));
         // The status file is rewritten just after that line: the zone is on its way out (configured) or gone.
