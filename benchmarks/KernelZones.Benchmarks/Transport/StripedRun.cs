@@ -38,15 +38,15 @@ internal static class StripedRun
         {
             record = new OutgoingRecord(RecordType.Data, _next, recordSize);
             _next += recordSize;
-            return record.Position < _end;
+            return record.Label < _end;
         }
 
-        public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.At(record.Position, record.Length);
+        public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.At(record.Label, record.Length);
     }
 
     private sealed class RingSink(RingMemory destination, SteadyStateAllocation? steadyState) : IRecordSink
     {
-        public Span<byte> GetDataDestination(int stripeIndex, in RecordHeader header) => destination.At(header.Position, header.PayloadLength);
+        public Span<byte> GetDataDestination(int stripeIndex, in RecordHeader header) => destination.At(header.Label, header.PayloadLength);
 
         public void OnDataReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload) => steadyState?.Add(payload.Length);
 

@@ -4,10 +4,10 @@ namespace KernelZones.Migration.Transport.Framing;
 
 /// <summary>
 /// The fixed 24-byte header that precedes every record on the wire and is its associated data:
-/// <c>type:1 flags:1 reserved:2 length:4 sequence:8 position:8</c>, integers big-endian.
+/// <c>type:1 flags:1 reserved:2 length:4 sequence:8 label:8</c>, integers big-endian.
 /// </summary>
 /// <remarks>
-/// <see cref="Position"/> is the caller's 64-bit label for the payload (a guest-physical address for
+/// <see cref="Label"/> is the caller's 64-bit label for the payload (a guest-physical address for
 /// page data) so that a receiver can choose where to open the payload before it decrypts it.
 /// </remarks>
 public readonly struct RecordHeader : IEquatable<RecordHeader>
@@ -20,14 +20,14 @@ public readonly struct RecordHeader : IEquatable<RecordHeader>
     /// <param name="flags">Flags of the layer above; the framing does not interpret them.</param>
     /// <param name="payloadLength">The plaintext length in bytes (the ciphertext has the same length).</param>
     /// <param name="sequence">The record's sequence number within its stream.</param>
-    /// <param name="position">The caller's 64-bit label for the payload.</param>
-    public RecordHeader(RecordType type, byte flags, int payloadLength, ulong sequence, long position)
+    /// <param name="label">The caller's 64-bit label for the payload.</param>
+    public RecordHeader(RecordType type, byte flags, int payloadLength, ulong sequence, long label)
     {
         Type = type;
         Flags = flags;
         PayloadLength = payloadLength;
         Sequence = sequence;
-        Position = position;
+        Label = label;
     }
 
     /// <summary>The record type.</summary>
@@ -43,7 +43,7 @@ public readonly struct RecordHeader : IEquatable<RecordHeader>
     public ulong Sequence { get; }
 
     /// <summary>The caller's 64-bit label for the payload (for page data, a guest-physical byte address).</summary>
-    public long Position { get; }
+    public long Label { get; }
 
     /// <summary>Writes the header into the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
     /// <param name="destination">At least <see cref="Size"/> bytes.</param>
@@ -56,22 +56,22 @@ public readonly struct RecordHeader : IEquatable<RecordHeader>
         destination[3] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], (uint)PayloadLength);
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], Sequence);
-        BinaryPrimitives.WriteInt64BigEndian(destination[16..], Position);
+        BinaryPrimitives.WriteInt64BigEndian(destination[16..], Label);
     }
 
     /// <inheritdoc/>
     public bool Equals(RecordHeader other) =>
         Type == other.Type && Flags == other.Flags && PayloadLength == other.PayloadLength &&
-        Sequence == other.Sequence && Position == other.Position;
+        Sequence == other.Sequence && Label == other.Label;
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is RecordHeader other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Type, Flags, PayloadLength, Sequence, Position);
+    public override int GetHashCode() => HashCode.Combine(Type, Flags, PayloadLength, Sequence, Label);
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Type} #{Sequence} ({PayloadLength} bytes at {Position})";
+    public override string ToString() => $"{Type} #{Sequence} ({PayloadLength} bytes, label {Label})";
 
     /// <summary>Compares two headers for equality.</summary>
     public static bool operator ==(RecordHeader left, RecordHeader right) => left.Equals(right);

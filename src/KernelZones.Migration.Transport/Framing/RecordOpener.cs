@@ -8,7 +8,7 @@ namespace KernelZones.Migration.Transport.Framing;
 /// <summary>
 /// Reads one stream's records from a <see cref="ReadOnlySequence{T}"/>: validates each header as soon as
 /// its 24 bytes are there (length bound, sequence) and opens the payload straight into memory the caller
-/// chooses from the header, such as guest memory at <see cref="RecordHeader.Position"/>.
+/// chooses from the header, such as guest memory at the address its <see cref="RecordHeader.Label"/> names.
 /// </summary>
 /// <remarks>
 /// Only the next sequence number is accepted; every deviation is a <see cref="RecordException"/> whose

@@ -53,13 +53,13 @@ public sealed class RecordSealer : IDisposable
     /// <summary>Seals one record into <paramref name="output"/> and advances it by the record's length.</summary>
     /// <param name="output">The destination; asked once for a contiguous span of the whole record.</param>
     /// <param name="type"><see cref="RecordType.Data"/> or <see cref="RecordType.Control"/>.</param>
-    /// <param name="position">The caller's label for the payload (for example a guest-physical address).</param>
+    /// <param name="label">The caller's label for the payload (for example a guest-physical address).</param>
     /// <param name="payload">The plaintext, at most <see cref="RecordOptions.MaxPayloadLength"/> bytes.</param>
     /// <param name="flags">Flags of the layer above, carried authenticated.</param>
     /// <exception cref="ArgumentException">The payload is too long, or the type is <see cref="RecordType.EndOfStream"/>.</exception>
     /// <exception cref="InvalidOperationException">The stream has ended.</exception>
     /// <exception cref="RecordException">The sequence counter or key epochs are exhausted (<see cref="RecordErrorKind.CounterExhausted"/>).</exception>
-    public void Seal(IBufferWriter<byte> output, RecordType type, long position, ReadOnlySpan<byte> payload, byte flags = 0)
+    public void Seal(IBufferWriter<byte> output, RecordType type, long label, ReadOnlySpan<byte> payload, byte flags = 0)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (type is not (RecordType.Data or RecordType.Control))
@@ -72,7 +72,7 @@ public sealed class RecordSealer : IDisposable
             ThrowHelper.ThrowArgument(nameof(payload), $"The payload is {payload.Length} bytes; the stream allows at most {_maxPayloadLength}.");
         }
 
-        SealRecord(output, type, flags, position, payload);
+        SealRecord(output, type, flags, label, payload);
     }
 
     /// <summary>Seals the authenticated end-of-stream record; afterwards the stream accepts nothing more.</summary>
@@ -96,7 +96,7 @@ public sealed class RecordSealer : IDisposable
     /// on the wire are exactly those <see cref="Seal"/> would write; the payload is just not copied through here.
     /// </summary>
     /// <exception cref="InvalidOperationException">The stream encrypts, or has ended.</exception>
-    internal void SealPlainHeader(IBufferWriter<byte> output, long position, int payloadLength, byte flags)
+    internal void SealPlainHeader(IBufferWriter<byte> output, long label, int payloadLength, byte flags)
     {
         if (!IsPlain)
         {
@@ -110,19 +110,19 @@ public sealed class RecordSealer : IDisposable
 
         CheckCanSeal();
         _keyState.Use(payloadLength);
-        new RecordHeader(RecordType.Data, flags, payloadLength, _sequence, position).Write(output.GetSpan(RecordHeader.Size));
+        new RecordHeader(RecordType.Data, flags, payloadLength, _sequence, label).Write(output.GetSpan(RecordHeader.Size));
         output.Advance(RecordHeader.Size);
         _sequence++;
     }
 
-    private void SealRecord(IBufferWriter<byte> output, RecordType type, byte flags, long position, ReadOnlySpan<byte> payload)
+    private void SealRecord(IBufferWriter<byte> output, RecordType type, byte flags, long label, ReadOnlySpan<byte> payload)
     {
         CheckCanSeal();
         var cipher = _keyState.Use(payload.Length);
         int length = RecordHeader.Size + payload.Length + _keyState.TagSize;
         Span<byte> record = output.GetSpan(length)[..length];
 
-        var header = new RecordHeader(type, flags, payload.Length, _sequence, position);
+        var header = new RecordHeader(type, flags, payload.Length, _sequence, label);
         header.Write(record);
         Span<byte> nonce = stackalloc byte[12];
         _keyState.WriteNonce(nonce, _sequence);

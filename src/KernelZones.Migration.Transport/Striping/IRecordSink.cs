@@ -4,7 +4,7 @@ namespace KernelZones.Migration.Transport.Striping;
 
 /// <summary>
 /// Where a transfer delivers what it receives. Data payloads are opened straight into the memory the sink
-/// names for them (for a migration, guest memory at <see cref="RecordHeader.Position"/>).
+/// names for them (for a migration, guest memory at the address the header's <see cref="RecordHeader.Label"/> names).
 /// </summary>
 /// <remarks>
 /// Each stripe calls its sink from its own receiving loop, in record order; different stripes call

@@ -73,7 +73,7 @@ public sealed partial class Stripe
         Span<byte> destination = _sink.GetDataDestination(Index, header);
         if (destination.Length != header.PayloadLength)
         {
-            ThrowHelper.ThrowInvalidOperation($"The sink returned {destination.Length} bytes for a {header.PayloadLength}-byte record at {header.Position}.");
+            ThrowHelper.ThrowInvalidOperation($"The sink returned {destination.Length} bytes for a {header.PayloadLength}-byte record at {header.Label}.");
         }
 
         int received = Read(destination);

@@ -16,15 +16,15 @@ public sealed partial class Stripe
     }
 
     /// <summary>Sends one small control record (at most 64 KiB) after everything queued before it.</summary>
-    /// <param name="position">The caller's label for the record.</param>
+    /// <param name="label">The caller's label for the record.</param>
     /// <param name="payload">The payload; copied before the method returns.</param>
     /// <param name="flags">The caller's flags; the high bit is reserved.</param>
     /// <param name="cancellationToken">Cancels the wait (and aborts the transfer).</param>
-    public Task SendControlAsync(long position, ReadOnlySpan<byte> payload, byte flags = 0, CancellationToken cancellationToken = default)
+    public Task SendControlAsync(long label, ReadOnlySpan<byte> payload, byte flags = 0, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(payload.Length, MaxControlPayload, nameof(payload));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(flags, (byte)(KeepAliveFlag - 1), nameof(flags));
-        return QueueAsync(SendRequest.For(new ControlBatch(position, payload.ToArray(), flags)), cancellationToken);
+        return QueueAsync(SendRequest.For(new ControlBatch(label, payload.ToArray(), flags)), cancellationToken);
     }
 
     internal Task SendEndOfStreamAsync() => QueueAsync(SendRequest.EndOfStream(), CancellationToken.None);
@@ -95,7 +95,7 @@ public sealed partial class Stripe
             if (_sealer.IsPlain && record.Type == RecordType.Data && payload.Length >= LargePayload)
             {
                 MakeRoom(RecordHeader.Size);
-                _sealer.SealPlainHeader(_sendBuffer, record.Position, payload.Length, record.Flags);
+                _sealer.SealPlainHeader(_sendBuffer, record.Label, payload.Length, record.Flags);
                 _sealedSinceWrite++;
                 WriteSendBuffer();
                 Write(payload);
@@ -103,7 +103,7 @@ public sealed partial class Stripe
             }
 
             MakeRoom(_sealer.GetRecordLength(payload.Length));
-            _sealer.Seal(_sendBuffer, record.Type, record.Position, payload, record.Flags);
+            _sealer.Seal(_sendBuffer, record.Type, record.Label, payload, record.Flags);
             _sealedSinceWrite++;
             if (_sendBuffer.Written.Length >= LargePayload)
             {
@@ -170,20 +170,20 @@ public sealed partial class Stripe
         ReadOnlySpan<byte> payload = batch.GetPayload(record);
         if (payload.Length != record.Length)
         {
-            ThrowHelper.ThrowInvalidOperation($"The batch returned a {payload.Length}-byte payload for a {record.Length}-byte record at {record.Position}.");
+            ThrowHelper.ThrowInvalidOperation($"The batch returned a {payload.Length}-byte payload for a {record.Length}-byte record at {record.Label}.");
         }
 
         return payload;
     }
 
     /// <summary>A single control record, sent as a one-record batch.</summary>
-    private sealed class ControlBatch(long position, byte[] payload, byte flags) : IRecordBatch
+    private sealed class ControlBatch(long label, byte[] payload, byte flags) : IRecordBatch
     {
         private bool _taken;
 
         public bool TryGetNext(out OutgoingRecord record)
         {
-            record = new OutgoingRecord(RecordType.Control, position, payload.Length, flags);
+            record = new OutgoingRecord(RecordType.Control, label, payload.Length, flags);
             bool next = !_taken;
             _taken = true;
             return next;

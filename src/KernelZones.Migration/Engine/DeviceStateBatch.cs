@@ -17,5 +17,5 @@ internal sealed class DeviceStateBatch(ReadOnlyMemory<byte> state, int maxRecord
         return length > 0;
     }
 
-    public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => state.Span.Slice((int)record.Position, record.Length);
+    public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => state.Span.Slice((int)record.Label, record.Length);
 }

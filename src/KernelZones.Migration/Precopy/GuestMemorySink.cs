@@ -48,10 +48,10 @@ internal sealed class GuestMemorySink : IRecordSink
     {
         if ((PrecopyRecordKind)header.Flags == PrecopyRecordKind.DeviceState)
         {
-            return DeviceStateSlice(header.Position, header.PayloadLength);
+            return DeviceStateSlice(header.Label, header.PayloadLength);
         }
 
-        var (firstPage, pageCount) = Pages(header.Position, header.PayloadLength);
+        var (firstPage, pageCount) = Pages(header.Label, header.PayloadLength);
         return _memory.GetWritablePages(firstPage, pageCount);
     }
 
@@ -60,7 +60,7 @@ internal sealed class GuestMemorySink : IRecordSink
         Interlocked.Add(ref _dataBytes, payload.Length);
         if ((PrecopyRecordKind)header.Flags == PrecopyRecordKind.DeviceState)
         {
-            long end = header.Position + header.PayloadLength;
+            long end = header.Label + header.PayloadLength;
             long current;
             while ((current = Interlocked.Read(ref _deviceStateLength)) < end && Interlocked.CompareExchange(ref _deviceStateLength, end, current) != current)
             {
@@ -69,7 +69,7 @@ internal sealed class GuestMemorySink : IRecordSink
             return;
         }
 
-        long firstPage = header.Position / _memory.PageSize;
+        long firstPage = header.Label / _memory.PageSize;
         _digest.UpdatePages(firstPage, payload);
         _arrived.SetRange(firstPage, payload.Length / _memory.PageSize);
     }
@@ -78,7 +78,7 @@ internal sealed class GuestMemorySink : IRecordSink
     {
         if ((PrecopyRecordKind)header.Flags == PrecopyRecordKind.RoundEnd && payload.IsEmpty)
         {
-            Rounds.MarkDelivered(stripeIndex, header.Position);
+            Rounds.MarkDelivered(stripeIndex, header.Label);
             return;
         }
 
@@ -88,7 +88,7 @@ internal sealed class GuestMemorySink : IRecordSink
         }
 
         int count = BinaryPrimitives.ReadInt32BigEndian(payload);
-        var (firstPage, _) = Pages(header.Position, checked(count * _memory.PageSize));
+        var (firstPage, _) = Pages(header.Label, checked(count * _memory.PageSize));
         Span<byte> pages = _memory.GetWritablePages(firstPage, count);
         if (!PageScan.IsZero(pages))
         {

@@ -63,7 +63,7 @@ internal sealed class RoundBatch : IRecordBatch
     }
 
     public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) =>
-        record.Type == RecordType.Control ? _zeroPayload : _memory.GetPages(record.Position / _memory.PageSize, record.Length / _memory.PageSize);
+        record.Type == RecordType.Control ? _zeroPayload : _memory.GetPages(record.Label / _memory.PageSize, record.Length / _memory.PageSize);
 
     /// <summary>Moves to the next run of set pages in this stripe's chunks; a run never crosses a chunk's border.</summary>
     private bool NextRun()

@@ -78,7 +78,7 @@ public sealed class RoundBatchTests
         var records = Enumerable.Range(0, 3).SelectMany(s => Drain(new RoundBatch(memory, all, affinity, s, digest))).ToList();
 
         Assert.Equal(PageDigest.Compute(memory), digest.Value);
-        Assert.Contains(records, r => r.Record.Type == RecordType.Data && r.Record.Position == 350L * PageSize && r.Record.Length == PageSize);
+        Assert.Contains(records, r => r.Record.Type == RecordType.Data && r.Record.Label == 350L * PageSize && r.Record.Length == PageSize);
         Assert.Equal(1000 - 300 - 250 - 1, records.Where(r => r.Record.Type == RecordType.Control).Sum(r => r.ZeroPages));
     }
 
@@ -96,7 +96,7 @@ public sealed class RoundBatchTests
         onlyChunkZero.SetRange(0, 64);
 
         var full = new RoundBatch(memory, all, affinity, stripe: 1, digest);
-        var pages = Drain(full).SelectMany(r => Enumerable.Range((int)(r.Record.Position / PageSize), r.Record.Length / PageSize)).ToList();
+        var pages = Drain(full).SelectMany(r => Enumerable.Range((int)(r.Record.Label / PageSize), r.Record.Length / PageSize)).ToList();
         var empty = new RoundBatch(memory, onlyChunkZero, affinity, stripe: 1, digest);
 
         int[] ownChunks = [.. Enumerable.Range(64, 64), .. Enumerable.Range(256, 64), .. Enumerable.Range(448, 64)];
@@ -148,7 +148,7 @@ public sealed class RoundBatchTests
             var batch = new RoundBatch(memory, set, affinity, stripe, digest);
             foreach (var (record, payload, zeroPages) in Drain(batch))
             {
-                long first = record.Position / PageSize;
+                long first = record.Label / PageSize;
                 int count = record.Type == RecordType.Data ? record.Length / PageSize : zeroPages;
                 Assert.InRange(count, 1, affinity.RecordPages);
                 Assert.Equal(affinity.ChunkEnd(first), affinity.ChunkEnd(first + count - 1)); // inside one chunk
@@ -186,7 +186,7 @@ public sealed class RoundBatchTests
 
     private static void Deliver(GuestMemorySink sink, int stripe, in OutgoingRecord record, byte[] payload)
     {
-        var header = new RecordHeader(record.Type, record.Flags, record.Length, 0, record.Position);
+        var header = new RecordHeader(record.Type, record.Flags, record.Length, 0, record.Label);
         if (record.Type == RecordType.Control)
         {
             sink.OnControlReceived(stripe, header, payload);

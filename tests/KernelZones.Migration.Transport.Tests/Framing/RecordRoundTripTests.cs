@@ -18,8 +18,8 @@ public sealed class RecordRoundTripTests
         using var s = sealer;
         using var o = opener;
         var output = new ArrayBufferWriter<byte>();
-        sealer.Seal(output, RecordType.Data, position: 5L << 32, payload: Payload(1, 4096), flags: 7);
-        sealer.Seal(output, RecordType.Control, position: -1, payload: []);
+        sealer.Seal(output, RecordType.Data, label: 5L << 32, payload: Payload(1, 4096), flags: 7);
+        sealer.Seal(output, RecordType.Control, label: -1, payload: []);
         sealer.SealEndOfStream(output);
 
         var opened = RecordStream.ReadAll(opener, new ReadOnlySequence<byte>(output.WrittenMemory));
@@ -61,7 +61,7 @@ public sealed class RecordRoundTripTests
         var opened = RecordStream.ReadAll(opener, input);
 
         return opened.Count == records.Count + 1
-            && records.Select((r, i) => opened[i].Header.Type == r.Item1 && opened[i].Header.Position == r.Item2 && opened[i].Payload.AsSpan().SequenceEqual(r.Item3)).All(ok => ok)
+            && records.Select((r, i) => opened[i].Header.Type == r.Item1 && opened[i].Header.Label == r.Item2 && opened[i].Payload.AsSpan().SequenceEqual(r.Item3)).All(ok => ok)
             && opened[^1].Header.Type == RecordType.EndOfStream;
     }
 

@@ -24,7 +24,7 @@ internal sealed class MemoryBatch(byte[] source, int recordSize, int stripe, int
         return true;
     }
 
-    public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.AsSpan((int)record.Position, record.Length);
+    public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.AsSpan((int)record.Label, record.Length);
 }
 
 /// <summary>Opens data records into a byte array at their position; collects control records.</summary>
@@ -40,12 +40,12 @@ internal sealed class MemorySink(byte[] destination) : IRecordSink
 
     public Span<byte> GetDataDestination(int stripeIndex, in RecordHeader header)
     {
-        if (header.Position < 0 || header.Position + header.PayloadLength > destination.Length)
+        if (header.Label < 0 || header.Label + header.PayloadLength > destination.Length)
         {
-            throw new InvalidOperationException($"Record at {header.Position} is outside the destination.");
+            throw new InvalidOperationException($"Record at {header.Label} is outside the destination.");
         }
 
-        return destination.AsSpan((int)header.Position, header.PayloadLength);
+        return destination.AsSpan((int)header.Label, header.PayloadLength);
     }
 
     public void OnDataReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload)
@@ -55,7 +55,7 @@ internal sealed class MemorySink(byte[] destination) : IRecordSink
     }
 
     public void OnControlReceived(int stripeIndex, in RecordHeader header, ReadOnlySpan<byte> payload) =>
-        Control.Enqueue((stripeIndex, header.Position, payload.ToArray()));
+        Control.Enqueue((stripeIndex, header.Label, payload.ToArray()));
 }
 
 /// <summary>A listener and a connected transfer pair on 127.0.0.1.</summary>

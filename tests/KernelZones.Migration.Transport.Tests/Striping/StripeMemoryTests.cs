@@ -101,7 +101,7 @@ public sealed class StripeMemoryTests
             return more;
         }
 
-        public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.AsSpan((int)record.Position, record.Length);
+        public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record) => source.AsSpan((int)record.Label, record.Length);
     }
 
     /// <summary>Records of one size laid end to end; notes its thread's allocated bytes when asked for the first and the last sampled payload.</summary>
@@ -117,13 +117,13 @@ public sealed class StripeMemoryTests
         {
             record = new OutgoingRecord(RecordType.Data, _next, recordSize);
             _next += recordSize;
-            return record.Position + recordSize <= source.Length;
+            return record.Label + recordSize <= source.Length;
         }
 
         public ReadOnlySpan<byte> GetPayload(in OutgoingRecord record)
         {
             Allocated = Sample(ref _atFirst, _index++, first, last) ?? Allocated;
-            return source.AsSpan((int)record.Position, record.Length);
+            return source.AsSpan((int)record.Label, record.Length);
         }
     }
 
