@@ -5,6 +5,7 @@ using KernelZones.Benchmarks.Measurement;
 using KernelZones.Benchmarks.Migrate;
 using KernelZones.Migration;
 using KernelZones.Migration.Engine;
+using KernelZones.Testing.Load;
 
 namespace KernelZones.Benchmarks.Flood;
 
@@ -66,7 +67,7 @@ internal static class FloodMode
     {
         await using var hosts = new LoopbackHosts(memory);
         GuestFill.FillRandom(hosts.Guest.Memory, seed: 7);
-        ConnectionFlood? connections = flood is { } f ? new ConnectionFlood(hosts.Destination.ControlPort, f.From, f.Rate, limit: f.Rate * 600) : null;
+        ConnectionFlood? connections = flood is { } f ? new ConnectionFlood(hosts.Destination.ControlPort, [f.From], f.Rate, limit: f.Rate * 600) : null;
         try
         {
             if (connections is not null)

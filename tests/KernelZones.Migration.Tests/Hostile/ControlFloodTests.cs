@@ -9,6 +9,7 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Tests.Control;
 using KernelZones.Migration.Tests.Reliability;
+using KernelZones.Testing.Load;
 using Microsoft.Extensions.Time.Testing;
 
 // Every await here is bounded by WaitAsync or a deadline; the test token adds nothing.

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace KernelZones.Migration.Tests.Hostile;
+namespace KernelZones.Testing.Load;
 
 /// <summary>
 /// Plain TCP connections to a port (no TLS, not a byte sent) at a steady rate from a rotation of local addresses
