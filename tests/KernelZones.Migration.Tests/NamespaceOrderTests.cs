@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace KernelZones.Migration.Tests;
@@ -15,7 +14,7 @@ public sealed partial class NamespaceOrderTests
     [Fact]
     public void Every_namespace_uses_only_the_ones_before_it()
     {
-        string source = Path.GetFullPath(Path.Combine(TestDirectory(), "..", "..", "src", "KernelZones.Migration"));
+        string source = Path.Combine(RepositoryRoot(), "src", "KernelZones.Migration");
         var violations = new List<string>();
         foreach (string folder in Directory.EnumerateDirectories(source).Select(Path.GetFileName).OfType<string>().Where(f => f is not ("bin" or "obj")))
         {
@@ -45,7 +44,20 @@ public sealed partial class NamespaceOrderTests
         Assert.Equal(["Engine", "Control"], Reference().Matches(text).Select(m => m.Groups["ns"].Value));
     }
 
-    private static string TestDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    /// <summary>The checkout the tests were built from: the first folder above the test binaries that holds KernelZones.sln
+    /// (compile-time source paths are mapped away in CI builds, so they cannot be used).</summary>
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "KernelZones.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No KernelZones.sln above {AppContext.BaseDirectory}.");
+    }
 
     /// <summary>A using directive or a namespace-qualified type name (<c>Control.Hello</c>) that names one of our namespaces.</summary>
     [GeneratedRegex(@"using KernelZones\.Migration\.(?<ns>Storage|Configuration|Lifecycle|Guests|Simulation|Diagnostics|Authentication|Negotiation|Control|Precopy|Engine)(?=[;.])|(?<![\w.])(?:KernelZones\.Migration\.)?(?<ns>Storage|Configuration|Lifecycle|Guests|Simulation|Diagnostics|Authentication|Negotiation|Control|Precopy|Engine)\.(?=[A-Z])")]
