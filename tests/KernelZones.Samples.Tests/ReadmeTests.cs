@@ -8,7 +8,11 @@ namespace KernelZones.Samples.Tests;
 /// repository's folder with a fresh home (holding the zone file and the key), with <c>desthost</c> replaced by the
 /// receiver's address. The two ways to migrate (a
 /// password, a key) are alternatives: each runs after the lines before it, on hosts of its own.
-/// </summary>
+/// <remarks>
+/// Its commands build the samples and the benchmarks (<c>dotnet build -c Release</c>, <c>dotnet run</c>), rewriting the
+/// binaries that the other tests start as processes, so it runs alone, after them.
+/// </remarks>
+[Collection(ReadmeCommands.Name)]
 public sealed partial class ReadmeTests
 {
     private static readonly TimeSpan s_lineTimeout = TimeSpan.FromMinutes(4);
@@ -168,4 +172,11 @@ public sealed partial class ReadmeTests
 
     [GeneratedRegex(@"^dotnet \$S zoneadm -z kzone1 migrate (?!-n |-c )")]
     private static partial Regex MigrationLine();
+}
+
+/// <summary>The README's commands, which rebuild the sample binaries: run alone, after the parallel tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ReadmeCommands
+{
+    public const string Name = "README commands";
 }
