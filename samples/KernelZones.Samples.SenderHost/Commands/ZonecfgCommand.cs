@@ -4,7 +4,7 @@ using KernelZones.Migration.Lifecycle;
 namespace KernelZones.Samples.SenderHost.Commands;
 
 /// <summary>
-/// <c>zonecfg -z &lt;zone&gt; info|export</c> and <c>zonecfg -z &lt;zone&gt; -f &lt;file&gt;</c>. A zone created from a file is
+/// <c>zonecfg -z &lt;zone&gt; info [&lt;resource-type&gt;|&lt;property&gt;]|export</c> and <c>zonecfg -z &lt;zone&gt; -f &lt;file&gt;</c>. A zone created from a file is
 /// recorded <c>installed</c>: its storage is shared and already holds the installed zone (this sample has no installer).
 /// </summary>
 internal static class ZonecfgCommand
@@ -17,13 +17,24 @@ internal static class ZonecfgCommand
             case ["info"]:
                 Console.Write(Get(host, zoneName).Configuration.ToInfo());
                 return 0;
+            case ["info", string scope]:
+                try
+                {
+                    Console.Write(Get(host, zoneName).Configuration.ToInfo(scope));
+                    return 0;
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UsageException(e.Message);
+                }
+
             case ["export"]:
                 Console.Write(Get(host, zoneName).Configuration.ToExport());
                 return 0;
             case ["-f", string file]:
                 return Create(store, host, zoneName, file);
             default:
-                throw new UsageException("usage: zonecfg -z <zone> info|export, or zonecfg -z <zone> -f <export file>");
+                throw new UsageException("usage: zonecfg -z <zone> info [<resource-type>|<property>], export, or -f <export file>");
         }
     }
 

@@ -4,10 +4,15 @@ namespace KernelZones.Migration.Configuration;
 
 /// <summary>
 /// Reads <c>zonecfg info</c> output, plain or interactive (<c>anet 0:</c> headers). Blank lines are ignored;
-/// <c>X not specified</c> means unset; <c>X.template:</c> gives the value and the expanded line after it is skipped.
+/// <c>X not specified</c>, <c>X: </c> and a default Solaris shows for an unset property (<c>autoboot: false</c>,
+/// <c>iov: off</c>, ...) mean unset; <c>X.template:</c> gives the value and the expanded line after it is skipped;
+/// a resource value in double quotes (Solaris quotes one that contains a space) and <c>[swap: 2G]</c> lose their
+/// quotes and brackets.
 /// </summary>
 internal static class InfoReader
 {
+    private const string Template = ".template";
+
     public static ZoneConfiguration Read(TextReader text)
     {
         List<SourceLine> lines = ReadLines(text);
@@ -28,21 +33,26 @@ internal static class InfoReader
             }
 
             Close(builder, ref resource, header);
-            templated = null;
-            (string name, string? value, bool isHeader) = SplitTopLevel(raw.TrimEnd(), line, i + 1 < lines.Count && char.IsWhiteSpace(lines[i + 1].Text![0]));
+            (string name, string? value, bool isHeader) = SplitTopLevel(raw.TrimEnd(), line, builder is not null || (i + 1 < lines.Count && char.IsWhiteSpace(lines[i + 1].Text![0])));
             if (isHeader)
             {
+                templated = null;
                 builder ??= Start(zoneName, pending, line);
                 resource = new ResourceBuilder(name, line);
                 header = (value is null ? null : int.Parse(value, CultureInfo.InvariantCulture), line);
             }
             else if (name == ZoneSchema.ZoneName)
             {
+                templated = null;
                 zoneName = builder is null && zoneName is null ? value : throw line.Error("a second or late 'zonename:' line", "one 'zonename:' line before the resources");
             }
-            else if (value is not null)
+            else if (builder is not null)
             {
-                pending.Add((new ZoneProperty(name, value, false), line));
+                throw line.Error($"global property '{name}' after the resources", "the global properties before the first resource");
+            }
+            else
+            {
+                templated = ReadGlobalLine(pending, name, value, templated, line);
             }
         }
 
@@ -101,8 +111,12 @@ internal static class InfoReader
         resource = null;
     }
 
-    /// <summary>Splits a line at column 0: <c>name: value</c>, <c>name not specified</c>, <c>type:</c> or <c>type N:</c>.</summary>
-    private static (string Name, string? Value, bool IsHeader) SplitTopLevel(string text, SourceLine line, bool nextIsIndented)
+    /// <summary>
+    /// Splits a line at column 0: <c>name: value</c>, <c>name not specified</c>, <c>type:</c> or <c>type N:</c>. An empty
+    /// <c>name:</c> is a resource header when the schema knows the type or <paramref name="emptyIsHeader"/> (indented
+    /// lines follow, or resources began), otherwise an unset global such as <c>bootargs: </c>.
+    /// </summary>
+    private static (string Name, string? Value, bool IsHeader) SplitTopLevel(string text, SourceLine line, bool emptyIsHeader)
     {
         if (text.EndsWith(" not specified", StringComparison.Ordinal))
         {
@@ -127,9 +141,27 @@ internal static class InfoReader
                 : throw line.Error($"invalid resource header '{PropertyRules.Shorten(text)}'", "'type:' or 'type <id>:'");
         }
 
-        PropertyRules.CheckName(name, "global property or resource", line);
-        bool isHeader = value.Length == 0 && (nextIsIndented || ZoneSchema.FindResource(name) is not null);
+        PropertyRules.CheckName(name.EndsWith(Template, StringComparison.Ordinal) ? name[..^Template.Length] : name, "global property or resource", line);
+        bool isHeader = value.Length == 0 && (emptyIsHeader || ZoneSchema.FindResource(name) is not null);
         return (name, value.Length == 0 ? null : value, isHeader);
+    }
+
+    /// <summary>Reads one global <c>name: value</c> line; returns the name of a template just read, whose expanded line follows.</summary>
+    private static string? ReadGlobalLine(List<(ZoneProperty Property, SourceLine Line)> pending, string name, string? value, string? templated, SourceLine line)
+    {
+        if (name.EndsWith(Template, StringComparison.Ordinal))
+        {
+            name = name[..^Template.Length];
+            pending.Add((new ZoneProperty(name, value ?? throw line.Error($"empty '{name}{Template}'", "a template value"), false), line));
+            return name;
+        }
+
+        if (name != templated && value is not null && value != ZoneSchema.Globals.Find(name)?.Default)
+        {
+            pending.Add((new ZoneProperty(name, value, false), line));
+        }
+
+        return null;
     }
 
     /// <summary>Reads one indented property line; returns the name of a template just read, whose expanded line follows.</summary>
@@ -147,17 +179,22 @@ internal static class InfoReader
             return null;
         }
 
+        if (text.Length > 2 && text[0] == '[' && text[^1] == ']')
+        {
+            text = text[1..^1];
+        }
+
         int colon = text.IndexOf(": ", StringComparison.Ordinal);
         string name = colon < 0 ? text.TrimEnd(':') : text[..colon];
-        string value = colon < 0 ? string.Empty : text[(colon + 2)..].Trim();
+        string value = Unquote(colon < 0 ? string.Empty : text[(colon + 2)..].Trim());
         if (colon < 0 && !text.EndsWith(':'))
         {
             throw line.Error("unrecognised property line", "'name: value', 'name not specified' or 'name redacted'");
         }
 
-        if (name.EndsWith(".template", StringComparison.Ordinal))
+        if (name.EndsWith(Template, StringComparison.Ordinal))
         {
-            name = name[..^".template".Length];
+            name = name[..^Template.Length];
             resource.Set(name, value, line);
             return name;
         }
@@ -168,7 +205,7 @@ internal static class InfoReader
             return null;
         }
 
-        if (value.Length > 0)
+        if (value.Length > 0 && value != ZoneSchema.FindResource(resource.Type)?.Find(name)?.Default)
         {
             resource.Set(name, value, line);
         }
@@ -179,4 +216,8 @@ internal static class InfoReader
 
         return null;
     }
+
+    /// <summary>Removes the double quotes Solaris puts around a value that contains a space.</summary>
+    private static string Unquote(string value)
+        => value.Length > 2 && value[0] == '"' && value[^1] == '"' && value.Contains(' ', StringComparison.Ordinal) ? value[1..^1] : value;
 }

@@ -27,8 +27,15 @@ internal enum TemplateTokens
     GlobalRootZpool = 4,
 }
 
-/// <summary>What the model knows about one property: its kind, its template tokens, whether <c>info</c> shows it when unset.</summary>
-internal sealed record PropertySpec(string Name, PropertyKind Kind, TemplateTokens Tokens = TemplateTokens.None, bool ShownWhenUnset = false);
+/// <summary>
+/// What the model knows about one property: its kind, its template tokens, whether <c>info</c> shows it when unset
+/// and the value Solaris shows then (<see cref="Default"/>; without one, <c>name not specified</c> in a resource and
+/// <c>name: </c> at global scope).
+/// </summary>
+internal sealed record PropertySpec(string Name, PropertyKind Kind, TemplateTokens Tokens = TemplateTokens.None, bool ShownWhenUnset = false, string? Default = null)
+{
+    public bool IsShownWhenUnset => ShownWhenUnset || Default is not null;
+}
 
 /// <summary>What the model knows about one resource type.</summary>
 internal sealed record ResourceSpec(string Type, bool AllowsMultiple, PropertySpec[] Properties)

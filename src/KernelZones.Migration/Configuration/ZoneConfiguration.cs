@@ -5,7 +5,7 @@ namespace KernelZones.Migration.Configuration;
 /// <summary>
 /// An immutable, validated zone configuration as zonecfg holds it: the zone name, the global properties and
 /// the resources, each in the order they were set. Reads and writes both zonecfg text forms
-/// (<see cref="ParseExport(string, string)"/>/<see cref="ToExport"/> and <see cref="ParseInfo(string)"/>/<see cref="ToInfo"/>).
+/// (<see cref="ParseExport(string, string)"/>/<see cref="ToExport"/> and <see cref="ParseInfo(string)"/>/<see cref="ToInfo()"/>).
 /// Thread-safe. Two configurations are equal when name, global properties and resources (in order, with
 /// their property sets) are equal; <see cref="GlobalRootZpool"/> is not part of equality.
 /// </summary>

@@ -65,6 +65,44 @@ internal static class ReferenceConfigurations
 
         """;
 
+    /// <summary>
+    /// Solaris 11.3's <c>zonecfg -z kzone1 info</c> of a kernel zone created from the SYSsolaris-kz template, as an
+    /// Oracle Solaris lab prints it, with the tab indentation and the space after an empty global's colon that the
+    /// page lost restored (zonecfg prints <c>"%s: %s\n"</c> and <c>"\t%s: %s\n"</c>).
+    /// </summary>
+    public const string KernelZoneLabInfo = "zonename: kzone1\nbrand: solaris-kz\nautoboot: false\nautoshutdown: shutdown\nbootargs: \npool: \n"
+        + "scheduling-class: \nhostid: 0x2e7d2173\ntenant: \n"
+        + "anet:\n\tlower-link: auto\n\tallowed-address not specified\n\tconfigure-allowed-address: true\n\tdefrouter not specified\n"
+        + "\tallowed-dhcp-cids not specified\n\tlink-protection: mac-nospoof\n\tmac-address: auto\n\tmac-prefix not specified\n"
+        + "\tmac-slot not specified\n\tvlan-id not specified\n\tpriority not specified\n\trxrings not specified\n\ttxrings not specified\n"
+        + "\tmtu not specified\n\tmaxbw not specified\n\tbwshare not specified\n\trxfanout not specified\n\tvsi-typeid not specified\n"
+        + "\tvsi-vers not specified\n\tvsi-mgrid not specified\n\tetsbw-lcl not specified\n\tcos not specified\n\tevs not specified\n"
+        + "\tvport not specified\n\tiov: off\n\tlro: auto\n\tid: 0\n"
+        + "device:\n\tmatch not specified\n\tstorage: dev:/dev/zvol/dsk/rpool/VARSHARE/zones/kzone1/disk0\n\tid: 0\n\tbootpri: 0\n"
+        + "capped-memory:\n\tphysical: 4G\n";
+
+    /// <summary>The zone of <see cref="KernelZoneLabInfo"/> as a command file.</summary>
+    public const string KernelZoneLabExport = """
+        create -b
+        set brand=solaris-kz
+        set hostid=0x2e7d2173
+        add anet
+        set lower-link=auto
+        set link-protection=mac-nospoof
+        set mac-address=auto
+        set id=0
+        end
+        add device
+        set storage=dev:/dev/zvol/dsk/rpool/VARSHARE/zones/kzone1/disk0
+        set id=0
+        set bootpri=0
+        end
+        add capped-memory
+        set physical=4G
+        end
+
+        """;
+
     /// <summary>Example E completed with the memlzr settings it shows (the elided lines left out).</summary>
     public const string MemlzrExport = """
         create -b
