@@ -14,7 +14,7 @@ internal static class ServiceStatus
 
     public static void Print(TextWriter output, DateTime started, MigrationDestination destination, ReceiverSettings settings, ServerIdentity identity, UserDatabase users)
     {
-        // svcs prints STIME as H:mm:ss right-aligned in 8 columns (solaris-kz.md §2.3).
+        // svcs prints STIME as H:mm:ss right-aligned in 8 columns (as Solaris does).
         string time = started.ToString("H:mm:ss", CultureInfo.InvariantCulture);
         output.Write($"""
             STATE          STIME    FMRI

@@ -1,6 +1,6 @@
 namespace KernelZones.Migration.Configuration;
 
-/// <summary>Live-migration requirements (solaris-kz.md §2.1, §2.4).</summary>
+/// <summary>Live-migration requirements.</summary>
 public sealed partial class ZoneConfiguration
 {
     /// <summary>

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace KernelZones.Migration.Lifecycle;
 
-/// <summary><c>zoneadm list</c> renderings (solaris-kz.md §4.3); the global zone is listed first unless a zone is named.</summary>
+/// <summary><c>zoneadm list</c> renderings as Solaris 11.3 prints them; the global zone is listed first unless a zone is named.</summary>
 public sealed partial class ZoneHost
 {
     private const string KernelZonePath = "-";

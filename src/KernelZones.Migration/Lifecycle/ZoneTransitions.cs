@@ -1,6 +1,6 @@
 namespace KernelZones.Migration.Lifecycle;
 
-/// <summary>The legal transitions between zone states (solaris-kz.md §4.1-4.2) and zoneadm's refusals.</summary>
+/// <summary>The legal transitions between zone states of Solaris 11.3 zones and zoneadm's refusals.</summary>
 internal static class ZoneTransitions
 {
     private const ZoneAuxiliaryState ClearedByHalt = ZoneAuxiliaryState.MigratingIn | ZoneAuxiliaryState.MigratingOut

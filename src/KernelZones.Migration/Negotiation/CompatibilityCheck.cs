@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace KernelZones.Migration.Negotiation;
 
-/// <summary>"Checking migration compatibility": whether a zone can resume on the destination (reference §2.5, §2.6, §2.8).</summary>
+/// <summary>"Checking migration compatibility": whether a zone can resume on the destination (as Solaris 11.3 checks it).</summary>
 internal static class CompatibilityCheck
 {
     /// <summary>Runs every check and reports every problem.</summary>
