@@ -25,7 +25,7 @@ catch (UsageException e)
     Console.Error.WriteLine($"{tool}: {e.Message}");
     return 2;
 }
-catch (Exception e) when (e is ZoneStateException or MigrationException or ZoneConfigurationException or IOException or UnauthorizedAccessException)
+catch (Exception e) when (e is ZoneStateException or MigrationException or ZoneConfigurationException or InvalidDataException or IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"{tool}: {e.Message}");
     return 1;

@@ -49,6 +49,48 @@ public sealed partial class KvmGuestMigrationTests
         Assert.Contains("kz1              configured", list.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task WhereKvmIsUnusable_BootWithAKvmGuestPrintsOneErrorLine_AndTheZoneStaysInstalled()
+    {
+        // Where this process can use /dev/kvm, SenderHost runs as user nobody, whom the device refuses.
+        string? prefix = KvmGuest.ProbeUnavailableReason() is not null ? ""
+            : Environment.UserName == "root" && File.Exists("/usr/bin/setpriv") ? "setpriv --reuid=65534 --regid=65534 --clear-groups "
+            : null;
+        if (prefix is null)
+        {
+            Assert.Skip("KVM is usable here and SenderHost cannot be run as another user (needs root and setpriv)");
+        }
+
+        DirectoryInfo root = Directory.CreateTempSubdirectory("kz-nokvm-");
+        try
+        {
+            File.SetUnixFileMode(root.FullName, (UnixFileMode)0x1FF);
+            File.WriteAllText(Path.Combine(root.FullName, "kz1.cfg"), TwoHosts.ZoneFile("64M", cpus: 1));
+            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            string sender = $"{prefix}env HOME={root.FullName} KZ_STATE_DIR={root.FullName}/state {dotnet} {SamplePaths.SenderHost}";
+            await using (SampleProcess check = SampleProcess.StartShell($"{prefix}test -r {SamplePaths.SenderHost}", root.FullName))
+            {
+                if (await check.WaitForExitAsync(TwoHosts.Timeout) != 0)
+                {
+                    Assert.Skip($"user nobody cannot read {SamplePaths.SenderHost}");
+                }
+            }
+
+            await using SampleProcess boot = SampleProcess.StartShell(
+                $"{sender} zonecfg -z kz1 -f kz1.cfg && {sender} zoneadm -z kz1 boot --guest kvm; echo \"exit $?\"; {sender} zoneadm list -s", root.FullName);
+            await boot.WaitForExitAsync(TwoHosts.Timeout);
+
+            Assert.Matches(@"^zoneadm: zone 'kz1': error: KVM is not usable on this host: .+\n$", boot.Error.ReplaceLineEndings("\n"));
+            Assert.Contains("exit 1", boot.Output, StringComparison.Ordinal);
+            Assert.Contains("kz1              installed", boot.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
     [GeneratedRegex(@"^console: heartbeat (\d+) ticks=\d+ written=\d+ ok$")]
     private static partial Regex ConsoleLine();
 
