@@ -1,47 +1,36 @@
+using System.CommandLine;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
 namespace KernelZones.Benchmarks;
 
 /// <summary>
-/// The program's mode words: when the first argument is one, the rest of the arguments go to that mode
-/// instead of BenchmarkDotNet. A mode returns the process exit code.
+/// The program's command line. A mode word first (<c>transport</c>, <c>migrate</c>, <c>flood</c>, <c>kvm</c>) runs
+/// that end-to-end mode with its options (<c>transport --help</c> lists them); any other arguments are
+/// BenchmarkDotNet's, handed to it untouched (<c>--filter '*Cipher*'</c>, <c>--job short</c>, <c>--list flat</c>, its <c>--help</c>).
 /// </summary>
 internal static class BenchmarkModes
 {
-    // Register a mode here: name -> entry point taking the arguments after the mode word.
-    private static readonly Dictionary<string, Func<string[], Task<int>>> s_modes = new(StringComparer.Ordinal)
+    /// <summary>Options and values are taken literally: no <c>@file</c> expansion.</summary>
+    private static readonly ParserConfiguration s_parsing = new() { ResponseFileTokenReplacer = null };
+
+    public static async Task<int> RunAsync(string[] args)
     {
-        ["transport"] = Transport.TransportMode.RunAsync,
-        ["migrate"] = Migrate.MigrateMode.RunAsync,
-        ["flood"] = Flood.FloodMode.RunAsync,
-        ["kvm"] = Kvm.KvmMode.RunAsync,
-    };
-
-    // Words kept for end-to-end modes ("transport": stripes over loopback, "migrate": a whole zone migration,
-    // "flood": migrations under a control-port connection flood), so that a build without one of them never hands
-    // the word to BenchmarkDotNet's parser.
-    private static readonly string[] s_reserved = ["transport", "migrate", "flood", "kvm"];
-
-    /// <summary>The mode <paramref name="args"/> names in its first argument, or <see langword="null"/> for BenchmarkDotNet.</summary>
-    public static Func<string[], Task<int>>? Find(string[] args)
-    {
-        if (args.Length == 0)
+        var modes = new RootCommand("KernelZones end-to-end benchmarks; without a mode word the arguments go to BenchmarkDotNet.")
         {
-            return null;
-        }
-
-        if (s_modes.TryGetValue(args[0], out Func<string[], Task<int>>? mode))
-        {
-            return mode;
-        }
-
-        return s_reserved.Contains(args[0], StringComparer.Ordinal) ? _ => Unavailable(args[0]) : null;
+            Transport.TransportMode.CreateCommand(),
+            Migrate.MigrateMode.CreateCommand(),
+            Flood.FloodMode.CreateCommand(),
+            Kvm.KvmMode.CreateCommand(),
+        };
+        return args is [string word, ..] && modes.Subcommands.Any(mode => mode.Name == word)
+            ? await modes.Parse(args, s_parsing).InvokeAsync()
+            : RunBenchmarkDotNet(args);
     }
 
-    private static async Task<int> Unavailable(string name)
+    private static int RunBenchmarkDotNet(string[] args)
     {
-        string available = s_modes.Count == 0 ? "none yet" : string.Join(' ', s_modes.Keys);
-        await Console.Error.WriteLineAsync(
-            $"Mode '{name}' is reserved but not part of this build (modes available: {available}). " +
-            "Without a mode word the arguments go to BenchmarkDotNet, e.g. --filter '*Cipher*'.");
-        return 2;
+        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModes).Assembly).Run(args);
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }
 }

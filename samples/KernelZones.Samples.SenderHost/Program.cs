@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using KernelZones.Migration;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Lifecycle;
@@ -5,40 +7,25 @@ using KernelZones.Samples.SenderHost;
 using KernelZones.Samples.SenderHost.Commands;
 
 // The source host as an operator knows it: zonecfg and zoneadm over zones kept in a state directory.
-string tool = "zoneadm";
+ParseResult command = SenderCommandLine.Create().Parse(args, SenderCommandLine.Parsing);
+string tool = UsageErrors.Tool(command);
+if (command.Action is ParseErrorAction)
+{
+    UsageErrors.Write(command, Console.Error);
+    return 2;
+}
+
 try
 {
-    (string stateDirectory, string[] command) = CommandLine.SplitGlobalOptions(args);
-    if (command is [] or ["--help"] or ["-h"] or [_, "--help"])
-    {
-        (command is [] ? Console.Error : Console.Out).Write(HelpText.Usage);
-        return command is [] ? 2 : 0;
-    }
-
-    tool = command[0];
-    var store = new ZoneStore(stateDirectory);
-    return command switch
-    {
-        ["zonecfg", "-z", string zone, .. var rest] => ZonecfgCommand.Run(store, zone, rest),
-        ["zoneadm", "-z", string zone, "list", .. var flags] => ListCommand.Run(store, zone, flags),
-        ["zoneadm", "list", .. var flags] => ListCommand.Run(store, null, flags),
-        ["zoneadm", "-z", string zone, "boot"] => StateCommand.Boot(store, zone),
-        ["zoneadm", "-z", string zone, "halt"] => StateCommand.Halt(store, zone),
-        ["zoneadm", "-z", string zone, "migrate", .. var rest] => await new MigrateCommand(store, zone, MigrateArguments.Parse(rest)).RunAsync(),
-        _ => throw new UsageException($"unknown command '{string.Join(' ', command)}'; see --help"),
-    };
+    // migrate handles Ctrl-C and SIGTERM itself (cancel before the commit point, then report the signal).
+    return await command.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
 catch (UsageException e)
 {
     Console.Error.WriteLine($"{tool}: {e.Message}");
     return 2;
 }
-catch (ZoneStateException e)
-{
-    Console.Error.WriteLine($"{tool}: {e.Message}");
-    return 1;
-}
-catch (Exception e) when (e is MigrationException or ZoneConfigurationException or IOException or UnauthorizedAccessException)
+catch (Exception e) when (e is ZoneStateException or MigrationException or ZoneConfigurationException or InvalidDataException or IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"{tool}: {e.Message}");
     return 1;

@@ -1,17 +1,20 @@
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Samples.SenderHost.Guests;
 
 namespace KernelZones.Samples.SenderHost;
 
 /// <summary>
 /// The sender's zones on disk, as <c>/etc/zones</c> keeps them: <c>zones/&lt;zone&gt;.cfg</c> (the <c>zonecfg export</c>
 /// text) and <c>zones/&lt;zone&gt;.state</c> (the recorded state: configured, installed, running or unavailable),
-/// so that each invocation sees what the previous ones did. Also holds the known-hosts file of pinned destinations.
+/// so that each invocation sees what the previous ones did; <c>zones/&lt;zone&gt;.guest</c> holds the guest its last boot
+/// chose. Also holds the known-hosts file of pinned destinations.
 /// </summary>
 internal sealed class ZoneStore
 {
     private const string ConfigurationExtension = ".cfg";
     private const string StateExtension = ".state";
+    private const string GuestExtension = ".guest";
 
     public ZoneStore(string directory)
     {
@@ -53,6 +56,34 @@ internal sealed class ZoneStore
         Replace(Path.Combine(ZonesDirectory, zone.Name + ConfigurationExtension), zone.Configuration.ToExport());
         Replace(Path.Combine(ZonesDirectory, zone.Name + StateExtension), state + "\n");
     }
+
+    /// <summary>Records the guest a boot chose (the file replaced whole).</summary>
+    public void SaveGuest(string zoneName, GuestChoice choice)
+    {
+        System.IO.Directory.CreateDirectory(ZonesDirectory);
+        Replace(Path.Combine(ZonesDirectory, zoneName + GuestExtension), choice.Format() + "\n");
+    }
+
+    /// <summary>The guest the zone's last boot chose; <see cref="GuestChoice.Default"/> when none was recorded.</summary>
+    /// <exception cref="InvalidDataException">The file names an unknown guest kind.</exception>
+    public GuestChoice LoadGuest(string zoneName)
+    {
+        string file = Path.Combine(ZonesDirectory, zoneName + GuestExtension);
+        try
+        {
+            return File.Exists(file) ? GuestChoice.Parse(File.ReadAllText(file)) : GuestChoice.Default;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The names of the saved zones, for completing <c>-z</c>.</summary>
+    public IEnumerable<string> ZoneNames() =>
+        System.IO.Directory.Exists(ZonesDirectory)
+            ? System.IO.Directory.EnumerateFiles(ZonesDirectory, "*" + ConfigurationExtension).Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)
+            : [];
 
     private static void Restore(Zone zone, string state, string stateFile)
     {

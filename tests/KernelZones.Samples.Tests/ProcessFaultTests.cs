@@ -222,10 +222,7 @@ public sealed class ProcessFaultTests
         {
             await hosts.AddUserAsync("root", Password(hosts));
             await hosts.StartReceiverAsync("--peer-timeout", PeerTimeout);
-            var create = await hosts.SenderAsync(["zonecfg", "-z", Zone, "-f", hosts.WriteZoneFile("64M")]);
-            Assert.True(create.ExitCode == 0, create.Error);
-            var boot = await hosts.SenderAsync(["zoneadm", "-z", Zone, "boot"]);
-            Assert.True(boot.ExitCode == 0, boot.Error);
+            await hosts.CreateRunningZoneAsync(Zone, "64M");
             return hosts;
         }
         catch

@@ -26,7 +26,7 @@ public sealed class TwoHostMigrationTests
         string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         await hosts.AddUserAsync("root", password);
         await hosts.StartReceiverAsync();
-        await CreateRunningZoneAsync(hosts);
+        await hosts.CreateRunningZoneAsync("kz1", "64M");
         string remote = $"root@127.0.0.1:{hosts.ControlPort}";
 
         string passwordFile = Path.Combine(hosts.Root, "password");
@@ -55,7 +55,7 @@ public sealed class TwoHostMigrationTests
         File.WriteAllText(publicKey, key.PublicKey + "\n");
         await hosts.AddUserAsync("migrator", null, "--no-password", "--zones", "kz1", "--key", publicKey);
         await hosts.StartReceiverAsync();
-        await CreateRunningZoneAsync(hosts);
+        await hosts.CreateRunningZoneAsync("kz1", "64M");
         string remote = $"ssh://migrator@127.0.0.1:{hosts.ControlPort}";
 
         var dryRun = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", "-n", "-i", privateKey, remote]);
@@ -76,7 +76,7 @@ public sealed class TwoHostMigrationTests
         await using var hosts = new TwoHosts();
         await hosts.AddUserAsync("root", "the-right-one");
         await hosts.StartReceiverAsync();
-        await CreateRunningZoneAsync(hosts);
+        await hosts.CreateRunningZoneAsync("kz1", "64M");
 
         var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = "a-wrong-one" });
 
@@ -89,14 +89,6 @@ public sealed class TwoHostMigrationTests
         Assert.Equal("zoneadm: zone 'kz1': migrate failed.", errors[^1]);
         var list = await hosts.SenderAsync(["zoneadm", "list", "-s"]);
         Assert.Contains("kz1              running", list.Output, StringComparison.Ordinal);
-    }
-
-    private static async Task CreateRunningZoneAsync(TwoHosts hosts)
-    {
-        var create = await hosts.SenderAsync(["zonecfg", "-z", "kz1", "-f", hosts.WriteZoneFile("64M")]);
-        Assert.True(create.ExitCode == 0, create.Error);
-        var boot = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "boot"]);
-        Assert.True(boot.ExitCode == 0, boot.Error);
     }
 
     private static async Task AssertMigratedAsync(TwoHosts hosts)

@@ -63,15 +63,24 @@ internal sealed partial class TwoHosts : IAsyncDisposable
     }
 
     /// <summary>Writes a zone export file for a small live-migratable zone and returns its path.</summary>
-    public string WriteZoneFile(string memory)
+    private string WriteZoneFile(string memory, int cpus)
     {
         string path = Path.Combine(Root, "zone.cfg");
-        File.WriteAllText(path, ZoneFile(memory));
+        File.WriteAllText(path, ZoneFile(memory, cpus));
         return path;
     }
 
-    /// <summary>The <c>zonecfg export</c> text of a small live-migratable kernel zone of <paramref name="memory"/> (e.g. 64M).</summary>
-    public static string ZoneFile(string memory) => $$"""
+    /// <summary>Creates zone <paramref name="zone"/> on the sender from <see cref="ZoneFile"/> and boots it with <paramref name="bootOptions"/>.</summary>
+    public async Task CreateRunningZoneAsync(string zone, string memory, int cpus = 2, params string[] bootOptions)
+    {
+        var create = await SenderAsync(["zonecfg", "-z", zone, "-f", WriteZoneFile(memory, cpus)]);
+        Assert.True(create.ExitCode == 0, create.Error);
+        var boot = await SenderAsync(["zoneadm", "-z", zone, "boot", .. bootOptions]);
+        Assert.True(boot.ExitCode == 0, boot.Error);
+    }
+
+    /// <summary>The <c>zonecfg export</c> text of a small live-migratable kernel zone of <paramref name="memory"/> (e.g. 64M) and <paramref name="cpus"/> vCPUs.</summary>
+    public static string ZoneFile(string memory, int cpus = 2) => $$"""
         create -b
         set brand=solaris-kz
         add anet
@@ -83,7 +92,7 @@ internal sealed partial class TwoHosts : IAsyncDisposable
         set bootpri=0
         end
         add virtual-cpu
-        set ncpus=2
+        set ncpus={{cpus}}
         end
         add capped-memory
         set physical={{memory}}

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -19,13 +20,30 @@ internal static class FloodMode
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromMinutes(2);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command CreateCommand()
     {
-        var arguments = new ModeArguments(args);
-        int migrations = arguments.GetInt("migrations", 10);
-        long memory = arguments.GetSize("memory", "64M");
-        int rate = arguments.GetInt("rate", 1000);
-        IPAddress from = IPAddress.Parse(arguments.Get("from", "127.0.0.2"));
+        var migrations = new Option<int>("--migrations") { Description = "Migrations with the flood, and as many without it.", DefaultValueFactory = _ => 10 };
+        Option<long> memory = ModeOptions.Size("--memory", "64M", "Each guest's memory.");
+        var rate = new Option<int>("--rate") { Description = "Flood connections per second.", DefaultValueFactory = _ => 1000 };
+        var from = new Option<IPAddress>("--from")
+        {
+            HelpName = "address",
+            Description = "The flood's source address (a loopback address other than the migrations' 127.0.0.1).",
+            DefaultValueFactory = _ => IPAddress.Parse("127.0.0.2"),
+            CustomParser = result => IPAddress.TryParse(result.Tokens[0].Value, out IPAddress? address) ? address : Refuse(result),
+        };
+        Option<string> json = ModeOptions.Json();
+        var command = new Command("flood", "Live migrations from 127.0.0.1, first without and then under a flood of plain TCP connections to the destination's control port.")
+        {
+            migrations, memory, rate, from, json,
+        };
+        command.SetAction((result, _) => RunAsync(
+            result.GetValue(migrations), result.GetValue(memory), result.GetValue(rate), result.GetRequiredValue(from), result.GetValue(json)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int migrations, long memory, int rate, IPAddress from, string? json)
+    {
         Console.WriteLine($"flood: {migrations} migrations of {memory >> 20} MiB from 127.0.0.1, with and without {rate} plain TCP connections/s from {from} to the control port");
 
         await MigrateAsync(memory, flood: null); // warm-up, not counted
@@ -54,7 +72,7 @@ internal static class FloodMode
         }
 
         Console.WriteLine(JsonSerializer.Serialize(report, JsonReport.Options));
-        if (arguments.Get("json") is { } json)
+        if (json is not null)
         {
             await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, JsonReport.Options));
         }
@@ -89,6 +107,12 @@ internal static class FloodMode
                 await connections.DisposeAsync();
             }
         }
+    }
+
+    private static IPAddress? Refuse(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--from {result.Tokens[0].Value}: not an IP address");
+        return null;
     }
 
     private static double Median(List<Outcome> outcomes)

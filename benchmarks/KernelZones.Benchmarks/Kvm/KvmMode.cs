@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -17,10 +18,25 @@ internal static class KvmMode
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command CreateCommand()
     {
-        var arguments = new ModeArguments(args);
-        if (arguments.Get("write-image") is { } imagePath)
+        var writeImage = new Option<string>("--write-image")
+        {
+            HelpName = "file",
+            Description = "Write the guest program as a flat image instead, and print its load address, entry point and CPU mode.",
+        };
+        Option<string> json = ModeOptions.Json();
+        var command = new Command("kvm", "The KVM monitor's own figures: first heartbeat, pause latency, state capture and restore, dirty-log collection, dirty rate.")
+        {
+            json, writeImage,
+        };
+        command.SetAction((result, _) => RunAsync(result.GetValue(json), result.GetValue(writeImage)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? json, string? imagePath)
+    {
+        if (imagePath is not null)
         {
             using (FileStream image = File.Create(imagePath))
             {
@@ -62,7 +78,7 @@ internal static class KvmMode
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  pages dirtied per second at full speed: {report.PagesDirtiedPerSecond:0} ({report.PagesDirtiedPerSecond * 4096 / 1048576:0} MiB/s of pages)"));
         Console.WriteLine(JsonSerializer.Serialize(report, JsonReport.Options));
-        if (arguments.Get("json") is { } json)
+        if (json is not null)
         {
             await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, JsonReport.Options));
         }

@@ -25,7 +25,7 @@ internal static class KvmMigrateRun
     private const long WarmUpBytes = 64L << 20;
     private const long WorkingSetOffset = 1L << 20;
 
-    public static async Task<int> RunAsync(ModeArguments arguments)
+    public static async Task<int> RunAsync(long memory, string cipher, string workload, string? json)
     {
         if (KvmGuest.ProbeUnavailableReason() is { } unusable)
         {
@@ -33,9 +33,6 @@ internal static class KvmMigrateRun
             return 2;
         }
 
-        long memory = arguments.GetSize("memory", "1G");
-        string cipher = arguments.Get("cipher", "aes-128-gcm");
-        string workload = arguments.Get("workload", "idle");
         (KvmWorkload kvmWorkload, GuestWorkloadOptions? simulatedWorkload) = ParseWorkload(workload);
         var options = new MigrationOptions { Cipher = cipher };
         Console.WriteLine($"migrate --guest kvm: {memory >> 20} MiB guest, cipher {cipher}, workload {workload}");
@@ -51,7 +48,7 @@ internal static class KvmMigrateRun
             simulatedEndToEnd.TotalMilliseconds, simulated.Downtime.TotalMilliseconds, simulated.Rounds.Count, simulated.BytesOnWire,
             kvm.EndToEnd / simulatedEndToEnd);
         Print(kvm, report);
-        if (arguments.Get("json") is { } json)
+        if (json is not null)
         {
             await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, JsonReport.Options));
         }
@@ -73,7 +70,7 @@ internal static class KvmMigrateRun
         }
 
         double rate = double.Parse(parts[1], CultureInfo.InvariantCulture);
-        long workingSet = ModeArguments.ParseSize(parts[2]);
+        long workingSet = ModeOptions.ParseSize(parts[2]);
         return (KvmWorkload.Dirty(rate, workingSet), new GuestWorkloadOptions { DirtyMiBPerSecond = rate, WorkingSetOffset = WorkingSetOffset, WorkingSetBytes = workingSet });
     }
 

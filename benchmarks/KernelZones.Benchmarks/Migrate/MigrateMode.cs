@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using KernelZones.Benchmarks.Measurement;
@@ -35,19 +36,46 @@ internal static class MigrateMode
     private const long WarmUpBytes = 64L << 20;
     private const int WarmUpMigrations = 3;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command CreateCommand()
     {
-        var arguments = new ModeArguments(args);
-        if (arguments.Get("guest", "simulated") == "kvm")
+        var guest = new Option<string>("--guest")
         {
-            return await KvmMigrateRun.RunAsync(arguments);
-        }
+            HelpName = "simulated|kvm",
+            Description = "The guest migrated: the simulated guest (compared with the direct baseline), or a KVM virtual machine (compared with a simulated guest of the same size).",
+            DefaultValueFactory = _ => "simulated",
+        };
+        guest.AcceptOnlyFromAmong("simulated", "kvm");
+        Option<long?> memory = ModeOptions.Size("--memory", "The guest's memory; default 4G, 1G with --guest kvm.");
+        Option<string> cipher = ModeOptions.Cipher("The memory stream's cipher; default aes-128-ccm, aes-128-gcm with --guest kvm.");
+        var stripes = new Option<int>("--stripes")
+        {
+            HelpName = "auto|n",
+            Description = "A cap on the data connections on top of the engine's rule (one per 2 GiB, at most the CPU count); default auto, no cap.",
+            CustomParser = result => result.Tokens[0].Value == "auto" ? 0
+                : int.TryParse(result.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int cap) && cap > 0 ? cap
+                : Refuse(result, "--stripes must be auto or a positive number"),
+        };
+        var workload = new Option<string>("--workload")
+        {
+            HelpName = "idle|<MiB/s>:<working set>",
+            Description = "The guest's dirtying: idle, or a rate over a working set such as 64:256M (with --guest kvm: idle or dirty:<MiB/s>:<working set>).",
+            DefaultValueFactory = _ => "idle",
+        };
+        Option<string> json = ModeOptions.Json();
+        var command = new Command("migrate", "One live migration between two hosts in this process over loopback (real TLS control channel, real stripes), and the in-run baseline.")
+        {
+            guest, memory, cipher, stripes, workload, json,
+        };
+        command.SetAction((result, _) => result.GetValue(guest) == "kvm"
+            ? KvmMigrateRun.RunAsync(result.GetValue(memory) ?? (1L << 30), result.GetValue(cipher) ?? CipherSuite.Aes128Gcm, result.GetRequiredValue(workload), result.GetValue(json))
+            : RunAsync(result.GetValue(memory) ?? (4L << 30), result.GetValue(cipher) ?? CipherSuite.Aes128Ccm, result.GetValue(stripes), result.GetRequiredValue(workload), result.GetValue(json)));
+        return command;
+    }
 
-        long memory = arguments.GetSize("memory", "4G");
-        string cipher = arguments.Get("cipher", CipherSuite.Aes128Ccm);
-        string stripes = arguments.Get("stripes", "auto");
-        string workload = arguments.Get("workload", "idle");
-        var options = new MigrationOptions { Cipher = cipher, MaxStripes = stripes == "auto" ? 0 : int.Parse(stripes, CultureInfo.InvariantCulture) };
+    private static async Task<int> RunAsync(long memory, string cipher, int maxStripes, string workload, string? json)
+    {
+        string stripes = maxStripes == 0 ? "auto" : maxStripes.ToString(CultureInfo.InvariantCulture);
+        var options = new MigrationOptions { Cipher = cipher, MaxStripes = maxStripes };
         var workloadOptions = ParseWorkload(workload);
         Console.WriteLine($"migrate: {memory >> 20} MiB guest, cipher {cipher}, stripes {stripes}, workload {workload}");
         await WarmUpAsync(cipher);
@@ -72,7 +100,7 @@ internal static class MigrateMode
         var baseline = RunBaseline(cipher, result.Stripes, memory);
         var report = Report(result, ours, baseline, memory);
         Print(result, report, baseline);
-        if (arguments.Get("json") is { } json)
+        if (json is not null)
         {
             await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, JsonReport.Options));
         }
@@ -121,8 +149,14 @@ internal static class MigrateMode
         return new GuestWorkloadOptions
         {
             DirtyMiBPerSecond = double.Parse(text[..colon], CultureInfo.InvariantCulture),
-            WorkingSetBytes = ModeArguments.ParseSize(text[(colon + 1)..]),
+            WorkingSetBytes = ModeOptions.ParseSize(text[(colon + 1)..]),
         };
+    }
+
+    private static int Refuse(System.CommandLine.Parsing.ArgumentResult result, string problem)
+    {
+        result.AddError(problem);
+        return 0;
     }
 
     private static RunResult RunBaseline(string cipher, int stripes, long memory)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using KernelZones.Benchmarks.Measurement;
@@ -17,15 +18,26 @@ internal static class TransportMode
     private const long WarmUpBytes = 128L << 20;
     private const int WarmUpPasses = 3;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command CreateCommand()
     {
-        var arguments = new ModeArguments(args);
-        string cipher = arguments.Get("cipher", CipherSuite.Aes128Ccm);
-        int stripes = arguments.GetInt("stripes", 2);
-        long size = arguments.GetSize("size", "4G");
-        int record = (int)arguments.GetSize("record", "256K");
-        int runs = arguments.GetInt("runs", 1);
+        Option<string> cipher = ModeOptions.Cipher("The stripes' cipher, and the baseline's.");
+        cipher.DefaultValueFactory = _ => CipherSuite.Aes128Ccm;
+        var stripes = new Option<int>("--stripes") { Description = "Data connections.", DefaultValueFactory = _ => 2 };
+        Option<long> size = ModeOptions.Size("--size", "4G", "Bytes moved per run, on each side.");
+        Option<long> record = ModeOptions.Size("--record", "256K", "Record payload size.");
+        var runs = new Option<int>("--runs") { Description = "Measured runs (after an unmeasured warm-up); the report gives the median.", DefaultValueFactory = _ => 1 };
+        Option<string> json = ModeOptions.Json();
+        var command = new Command("transport", "Memory to memory over loopback through the striped transfer and, in the same run, the direct baseline.")
+        {
+            cipher, stripes, size, record, runs, json,
+        };
+        command.SetAction((result, _) => RunAsync(
+            result.GetRequiredValue(cipher), result.GetValue(stripes), result.GetValue(size), (int)result.GetValue(record), result.GetValue(runs), result.GetValue(json)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string cipher, int stripes, long size, int record, int runs, string? json)
+    {
         using var source = new RingMemory(WindowBytes, random: true);
         using var destination = new RingMemory(WindowBytes, random: false);
         var ours = new List<RunResult>();
@@ -61,7 +73,7 @@ internal static class TransportMode
         var report = Report(cipher, stripes, size, ours, baseline);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median: ours {report.ThroughputGBps:0.000} GB/s, baseline {report.BaselineGBps:0.000} GB/s, ratio {report.Ratio:0.000}, CPU {report.CpuSeconds:0.00} s, allocated {report.AllocatedBytesPerGiB:0} B/GiB in the steady state (worst run), {report.WholeRunAllocatedBytesPerGiB:0} B/GiB over the whole run (best run)"));
-        if (arguments.Get("json") is { } json)
+        if (json is not null)
         {
             await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, JsonReport.Options));
         }

@@ -5,15 +5,14 @@ namespace KernelZones.Samples.SenderHost.Commands;
 /// <summary><c>zoneadm [-z zone] list [-c] [-v] [-p] [-s]</c>, rendered by <see cref="ZoneHost"/>.</summary>
 internal static class ListCommand
 {
-    public static int Run(ZoneStore store, string? zoneName, IReadOnlyList<string> flags)
+    public static int Run(ZoneStore store, string? zoneName, bool configured, bool verbose, bool parseable, bool status)
     {
-        HashSet<char> letters = CommandLine.Letters(flags, "cvps");
         ZoneHost host = store.Load();
-        bool all = letters.Contains('c') || zoneName is not null;
+        bool all = configured || zoneName is not null;
         Console.Write(
-            letters.Contains('s') ? host.ListStatus(zoneName)
-            : letters.Contains('p') ? host.ListParseable(all, zoneName)
-            : letters.Contains('v') ? host.ListVerbose(all, zoneName)
+            status ? host.ListStatus(zoneName)
+            : parseable ? host.ListParseable(all, zoneName)
+            : verbose ? host.ListVerbose(all, zoneName)
             : Names(host, zoneName, all));
         return 0;
     }

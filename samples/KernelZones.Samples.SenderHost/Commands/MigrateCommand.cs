@@ -6,6 +6,7 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Transport.Striping;
+using KernelZones.Samples.SenderHost.Guests;
 using KernelZones.Samples.SenderHost.Progress;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -13,7 +14,8 @@ using Microsoft.Extensions.Logging.Console;
 namespace KernelZones.Samples.SenderHost.Commands;
 
 /// <summary>
-/// <c>zoneadm -z &lt;zone&gt; migrate</c>: boots the zone's simulated guest in this process and live-migrates it. Ctrl-C
+/// <c>zoneadm -z &lt;zone&gt; migrate</c>: boots the zone's guest (the one its boot chose: simulated, or a KVM virtual
+/// machine whose console lines are printed between the step messages) in this process and live-migrates it. Ctrl-C
 /// or SIGTERM cancels before the commit point (the zone keeps running here), reported as zoneadm does
 /// (<c>'migrate' terminated by signal SIGINT.</c>). On success the zone is recorded
 /// configured (halted and detached); when the commit was not acknowledged it is recorded unavailable.
@@ -99,26 +101,26 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
 
     private async Task<MigrationResult> MigrateAsync(MigrationSource source, Zone zone, RemoteAddress remote, ControlCredential credential, CancellationToken cancellationToken)
     {
-        using var guest = SimulatedGuest.Boot(zone.Configuration, arguments.Workload);
+        long memory = zone.Configuration.PhysicalMemory?.Bytes ?? 0;
         using var sent = new SentBytes();
-        IProgress<MigrationProgress>? progress = arguments.Quiet ? null
+        using IMigrationOutput? output = arguments.Quiet ? null
             : Console.IsOutputRedirected ? new LineProgress(Console.Out)
-            : new TerminalProgress(sent, guest.Guest.Memory.Size);
-        try
+            : new TerminalProgress(sent, memory);
+        Action<string>? console = output is null ? null : line => output.WriteLine("console: " + line);
+        await using IZoneGuest guest = await store.LoadGuest(zoneName).BootAsync(zone.Configuration, arguments.Workload, console, cancellationToken);
+        if (!ReferenceEquals(guest.Configuration, zone.Configuration))
         {
-            var options = new MigrationOptions
-            {
-                Cipher = arguments.Cipher,
-                DryRun = arguments.DryRun,
-                Progress = progress,
-                Transport = arguments.PeerTimeout is { } peerTimeout ? new StripeOptions { PeerTimeout = peerTimeout } : StripeOptions.Default,
-            };
-            return await source.MigrateAsync(zoneName, guest.Guest, remote, credential, options, cancellationToken);
+            zone.UpdateConfiguration(guest.Configuration);
         }
-        finally
+
+        var options = new MigrationOptions
         {
-            (progress as IDisposable)?.Dispose();
-        }
+            Cipher = arguments.Cipher,
+            DryRun = arguments.DryRun,
+            Progress = output,
+            Transport = arguments.PeerTimeout is { } peerTimeout ? new StripeOptions { PeerTimeout = peerTimeout } : StripeOptions.Default,
+        };
+        return await source.MigrateAsync(zoneName, guest.Guest, remote, credential, options, cancellationToken);
     }
 
     private void CheckRunning(Zone zone)
