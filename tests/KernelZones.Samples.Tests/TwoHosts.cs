@@ -63,7 +63,7 @@ internal sealed partial class TwoHosts : IAsyncDisposable
     }
 
     /// <summary>Writes a zone export file for a small live-migratable zone and returns its path.</summary>
-    private string WriteZoneFile(string memory, int cpus)
+    public string WriteZoneFile(string memory, int cpus = 2)
     {
         string path = Path.Combine(Root, "zone.cfg");
         File.WriteAllText(path, ZoneFile(memory, cpus));
