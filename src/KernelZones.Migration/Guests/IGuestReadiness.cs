@@ -7,7 +7,7 @@ namespace KernelZones.Migration.Guests;
 /// <remarks>
 /// <para>An optional capability of an <see cref="IGuest"/>. The destination of a migration resumes a guest that
 /// implements it right after restoring its device state, before it answers the source's switchover, and waits for
-/// <see cref="WaitUntilRunningAsync"/> for at most <see cref="Engine.MigrationDestinationOptions.ReadinessTimeout"/>:
+/// <see cref="WaitUntilRunningAsync"/> for at most the destination's readiness timeout (<c>MigrationDestinationOptions.ReadinessTimeout</c>):
 /// a guest that faults, reports a failure or stays silent fails the switchover before the commit; the destination
 /// destroys its copy before it answers, and the source resumes the zone. The zone's downtime then ends when the
 /// destination's vCPUs start, and after the commit the guest simply runs on. A guest without this capability is
