@@ -46,14 +46,17 @@ internal sealed partial class SourceMigration
         // with a thread wake-up, and on a loaded host two wake-ups in a row are downtime twice.
         // Whichever of the two fails first ends the wait: a verdict lost with the control connection must not leave the
         // source waiting for data streams that the destination, still waiting for the Switchover, never finishes.
-        var verdict = connection.ReceiveAsync(cancellationToken).AsTask();
+        // The read itself is not cancelled with the migration (only the wait for it is): a read cut off in the middle of
+        // a message would leave the connection unable to carry the destination's answer to an abort.
+        var verdict = connection.ReceiveAsync(CancellationToken.None).AsTask();
         _verdict = verdict;
+        var answered = verdict.WaitAsync(cancellationToken);
         var streamsEnded = _transfer.CompleteAsync(cancellationToken);
         try
         {
-            if (await Task.WhenAny(streamsEnded, verdict).ConfigureAwait(false) == verdict && await verdict.ConfigureAwait(false) is not VerifyResult)
+            if (await Task.WhenAny(streamsEnded, answered).ConfigureAwait(false) == answered && await answered.ConfigureAwait(false) is not VerifyResult)
             {
-                await connection.ExpectAsync<VerifyResult>(await verdict.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await connection.ExpectAsync<VerifyResult>(await answered.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
             await streamsEnded.ConfigureAwait(false);
@@ -62,12 +65,13 @@ internal sealed partial class SourceMigration
         {
             // The rollback closes the connection and aborts the transfer, which ends the other wait; its failure is not news.
             _ = verdict.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = answered.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             _ = streamsEnded.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             throw;
         }
 
         _sending = _total.Elapsed - precopy.SetupTime;
-        var verify = await connection.ExpectAsync<VerifyResult>(await verdict.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var verify = await connection.ExpectAsync<VerifyResult>(await answered.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (verify.Started is { } started)
         {
             // The destination started the guest before this answer: the downtime ended then, not at the commit.
