@@ -7,13 +7,47 @@ using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Control;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Kvm;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Simulation;
+using KernelZones.Samples.Demo;
 
 // The main job in one command: two hosts in one process on loopback, the example zone mig1 running a
-// workload, a live migration with the default cipher, and both hosts' views before and after.
-long memory = args.Length == 2 && args[0] == "--memory" ? MemorySize.Parse(args[1]).Bytes : 1L << 30;
+// workload, a live migration with the default cipher, and both hosts' views before and after. The zone runs on a KVM
+// virtual machine when /dev/kvm is usable (its guest program prints heartbeats and checks its own memory), else on the
+// simulated guest; --guest sim|kvm chooses.
+const long KvmMaxMemory = 3L << 30; // the KVM guest program is 32-bit without paging
+long memory = 1L << 30;
+string? guestChoice = null;
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--memory":
+            memory = MemorySize.Parse(args[i + 1]).Bytes;
+            break;
+        case "--guest" when args[i + 1] is "sim" or "kvm":
+            guestChoice = args[i + 1];
+            break;
+        default:
+            Console.Error.WriteLine("usage: KernelZones.Samples.Demo [--memory <size>] [--guest sim|kvm]");
+            return 2;
+    }
+}
+
+string? kvmUnusable = KvmGuest.ProbeUnavailableReason() ?? (memory > KvmMaxMemory ? $"a KVM guest has at most 3 GiB of memory, and --memory is {new MemorySize(memory)}" : null);
+if (guestChoice == "kvm" && kvmUnusable is not null)
+{
+    Console.Error.WriteLine($"--guest kvm: {kvmUnusable}");
+    return 2;
+}
+
+bool kvm = guestChoice != "sim" && kvmUnusable is null;
+Console.WriteLine(kvm
+    ? "guest: a KVM virtual machine on /dev/kvm, running a program that prints heartbeats and checks the pages it writes"
+    : $"guest: simulated in memory ({(guestChoice == "sim" ? "--guest sim" : $"KVM is not used: {kvmUnusable}")})");
+
 string workDirectory = Directory.CreateTempSubdirectory("kz-demo-").FullName;
 try
 {
@@ -26,23 +60,30 @@ try
     {
         Control = new ControlServiceOptions { ListenAddress = IPAddress.Loopback, Port = 0, Identity = identity, Users = users },
         DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-        // The hypervisor reserves a kernel zone's memory when it boots: backed in the background from then on, and
+        // The hypervisor's guests: a KVM guest checks the zone's machine description and maps its memory as pages
+        // arrive; the simulated guest reserves its memory when it boots, backed in the background from then on and
         // waited for before the first page arrives, so that its page faults do not slow the transfer down.
-        CreateGuest = configuration => new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes, populate: true),
+        CreateGuest = kvm ? KvmZoneMigration.DestinationGuests() : configuration => new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes, populate: true),
         Capabilities = new DestinationCapabilities { FreeMemoryBytes = HostMemory.AvailableBytes() },
     });
     destination.Start();
     Console.WriteLine($"destination vzl-212: rad:remote on 127.0.0.1:{destination.ControlPort}, kz-migr on 127.0.0.1:{destination.DataPort}");
 
     var sourceHost = new ZoneHost();
-    var configuration = KernelZone("mig1", memory);
+    long workingSet = Math.Min(memory / 4, 256L << 20);
+    using var sourceVm = kvm ? KvmGuest.Create(new KvmGuestOptions { MemorySize = memory, Workload = KvmWorkload.Dirty(64, workingSet), HeartbeatInterval = TimeSpan.FromMilliseconds(100) }) : null;
+    using var simulated = kvm ? null : new InMemoryGuest(memory);
+    IGuest guest = (IGuest?)sourceVm ?? simulated!;
+    var configuration = sourceVm is null ? KernelZone("mig1", memory, cpus: 4) : KvmZoneMigration.Describe(KernelZone("mig1", memory, cpus: 1), sourceVm);
     var zone = sourceHost.Configure(configuration);
     zone.Install();
     zone.Boot();
-    using var guest = new InMemoryGuest(memory);
-    guest.Memory.FillRandom(0, memory / 2, seed: 2015);
-    using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 64, WorkingSetBytes = Math.Min(memory / 4, 256L << 20) });
-    workload.Start();
+    using var workload = simulated is null ? null : new GuestWorkload(simulated, new GuestWorkloadOptions { DirtyMiBPerSecond = 64, WorkingSetBytes = workingSet });
+    if (simulated is not null)
+    {
+        simulated.Memory.FillRandom(0, memory / 2, seed: 2015);
+        workload!.Start();
+    }
 
     Console.WriteLine("\nroot@vzl-216:~# zonecfg -z mig1 info");
     Console.Write(configuration.ToInfo(labelResourceIds: true));
@@ -60,24 +101,62 @@ try
         Console.WriteLine(line);
     }
 
-    await WarmUpAsync(source, sourceHost, destinationHost, destination, remote, credential);
+    await WarmUpAsync(kvm, source, sourceHost, destinationHost, destination, remote, credential);
+
+    // The source VM's console while it runs, then during the migration, until it is suspended for good.
+    var sourceConsole = sourceVm is null ? null : new GuestConsole("vzl-216", sourceVm);
+    using var stopConsole = new CancellationTokenSource();
+    Task printing = Task.CompletedTask;
+    if (sourceConsole is not null)
+    {
+        Console.WriteLine();
+        await sourceConsole.PrintAsync(3, TimeSpan.FromSeconds(30));
+        printing = sourceConsole.PrintAsync(stopConsole.Token);
+    }
 
     Console.WriteLine($"\nroot@vzl-216:~# zoneadm -z mig1 migrate {remote.HostAndPort}");
     var progress = new ConsoleProgress();
     var result = await source.MigrateAsync("mig1", guest, remote, credential, new MigrationOptions { Progress = progress });
+    await stopConsole.CancelAsync();
+    await printing;
+    sourceConsole?.Drain();
+
+    // The destination VM has run since before the commit: its heartbeats continue the source's sequence.
+    var arrivedConsole = kvm ? new GuestConsole("vzl-212", (KvmGuest)destination.FindGuest("mig1")!) : null;
+    if (arrivedConsole is not null)
+    {
+        await arrivedConsole.PrintAsync(5, TimeSpan.FromSeconds(30));
+    }
 
     Show("vzl-216", sourceHost);
     Show("vzl-212", destinationHost);
+    string readiness = result.ReadinessWait is { } wait ? string.Create(CultureInfo.InvariantCulture, $", the guest's first heartbeat {wait.TotalMilliseconds:0} ms after its start, before the commit") : "";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
         summary: {result.Outcome}, cipher {result.Cipher}, {result.Stripes} data connection(s), {result.Rounds.Count} rounds
-                 total {result.TotalTime.TotalSeconds:0.00} s (setup {result.SetupTime.TotalMilliseconds:0} ms), downtime {result.Downtime.TotalMilliseconds:0} ms (expected {result.ExpectedDowntime.TotalMilliseconds:0} ms)
+                 total {result.TotalTime.TotalSeconds:0.00} s (setup {result.SetupTime.TotalMilliseconds:0} ms), downtime {result.Downtime.TotalMilliseconds:0} ms (expected {result.ExpectedDowntime.TotalMilliseconds:0} ms){readiness}
                  {result.BytesOnWire / 1e9:0.000} GB on the wire at {result.ThroughputBytesPerSecond / 1e9:0.000} GB/s
                  end to end {memory / result.TotalTime.TotalSeconds / 1e9:0.000} GB/s (memory size over the total time)
         """));
-    bool identical = PageDigestsEqual(guest, destination.FindGuest("mig1")!);
-    Console.WriteLine(identical ? "memory on the destination equals the source's at suspension" : "MEMORY DIFFERS");
-    return result.Outcome == MigrationOutcome.Succeeded && identical ? 0 : 1;
+
+    bool succeeded = result.Outcome == MigrationOutcome.Succeeded;
+    if (sourceConsole is null || arrivedConsole is null)
+    {
+        bool identical = PageDigestsEqual(guest, destination.FindGuest("mig1")!);
+        Console.WriteLine(identical ? "memory on the destination equals the source's at suspension" : "MEMORY DIFFERS");
+        return succeeded && identical ? 0 : 1;
+    }
+
+    // The destination VM runs on, so its memory has moved on since the suspension: the engine compared the digests of
+    // memory and device state before the commit, and the guest keeps checking the pages it wrote.
+    Console.WriteLine(succeeded ? "memory and device state on the destination matched the source's digest at suspension" : "NOT MIGRATED");
+    bool continues = arrivedConsole.FirstSequence == sourceConsole.LastSequence + 1 && arrivedConsole.InSequence && sourceConsole.InSequence;
+    bool healthy = sourceConsole.CorruptLines == 0 && arrivedConsole.CorruptLines == 0 && arrivedConsole.OkLines > 0;
+    Console.WriteLine(continues && healthy
+        ? $"the guest's heartbeats continue on the destination at {arrivedConsole.FirstSequence} after {sourceConsole.LastSequence} on the source, every one ok"
+        : $"THE GUEST'S HEARTBEATS DID NOT CONTINUE: source last {sourceConsole.LastSequence}, destination first {arrivedConsole.FirstSequence}, {sourceConsole.CorruptLines + arrivedConsole.CorruptLines} CORRUPT");
+    (destination.FindGuest("mig1") as IDisposable)?.Dispose();
+    return succeeded && continues && healthy ? 0 : 1;
 }
 catch (MigrationException ex)
 {
@@ -90,8 +169,8 @@ finally
     Directory.Delete(workDirectory, recursive: true);
 }
 
-// The example kernel zone: solaris-kz, 4 vCPUs, NFS storage, the given memory.
-static ZoneConfiguration KernelZone(string name, long memory) => ZoneConfiguration.ParseExport(
+// The example kernel zone: solaris-kz, NFS storage, the given vCPUs (4; a KVM guest has 1) and memory.
+static ZoneConfiguration KernelZone(string name, long memory, int cpus) => ZoneConfiguration.ParseExport(
     $$"""
     create -b
     set brand=solaris-kz
@@ -104,7 +183,7 @@ static ZoneConfiguration KernelZone(string name, long memory) => ZoneConfigurati
     set bootpri=0
     end
     add virtual-cpu
-    set ncpus=4
+    set ncpus={{cpus}}
     end
     add capped-memory
     set physical={{new MemorySize(memory)}}
@@ -115,16 +194,17 @@ static ZoneConfiguration KernelZone(string name, long memory) => ZoneConfigurati
 // One small migration first, not shown: the figures printed for mig1 are then those of code the JIT has compiled
 // and optimized, as on a host that has migrated before, not those of a process's first minute. The zone is removed
 // from both hosts again afterwards.
-static async Task WarmUpAsync(MigrationSource source, ZoneHost sourceHost, ZoneHost destinationHost, MigrationDestination destination, RemoteAddress remote, ControlCredential credential)
+static async Task WarmUpAsync(bool kvm, MigrationSource source, ZoneHost sourceHost, ZoneHost destinationHost, MigrationDestination destination, RemoteAddress remote, ControlCredential credential)
 {
     const long Memory = 64L << 20;
-    var zone = sourceHost.Configure(KernelZone("warmup", Memory));
-    zone.Install();
-    zone.Boot();
-    using (var guest = new InMemoryGuest(Memory))
+    using (var vm = kvm ? KvmGuest.Create(new KvmGuestOptions { MemorySize = Memory }) : null)
+    using (var simulated = kvm ? null : new InMemoryGuest(Memory))
     {
-        guest.Memory.FillRandom(0, Memory, seed: 1);
-        await source.MigrateAsync("warmup", guest, remote, credential, new MigrationOptions());
+        simulated?.Memory.FillRandom(0, Memory, seed: 1);
+        var zone = sourceHost.Configure(vm is null ? KernelZone("warmup", Memory, cpus: 4) : KvmZoneMigration.Describe(KernelZone("warmup", Memory, cpus: 1), vm));
+        zone.Install();
+        zone.Boot();
+        await source.MigrateAsync("warmup", (IGuest?)vm ?? simulated!, remote, credential, new MigrationOptions());
     }
 
     sourceHost.Delete("warmup");

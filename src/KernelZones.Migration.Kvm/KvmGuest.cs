@@ -17,10 +17,12 @@ namespace KernelZones.Migration.Kvm;
 /// <para>Create a running guest with <see cref="Create"/>, or an empty, suspended one to migrate into with
 /// <see cref="CreateForRestore"/>: the caller fills <see cref="Memory"/>, restores <see cref="Devices"/> and resumes
 /// <see cref="Cpus"/>.</para>
+/// <para>As an <see cref="IGuestReadiness"/> the guest runs once it prints its first <c>heartbeat … ok</c> line after its
+/// vCPUs resumed; a <c>CORRUPT</c> line or a fault fails the wait. The lines stay on <see cref="ConsoleLines"/>.</para>
 /// <para>Thread-safety: every member may be called from any thread, with the rules of the <see cref="IGuest"/>
 /// interfaces; <see cref="Dispose"/> must not race other calls.</para>
 /// </remarks>
-public sealed class KvmGuest : IGuest, IDisposable
+public sealed class KvmGuest : IGuest, IGuestReadiness, IDisposable
 {
     private const int PitFrequencyHz = 1_193_182;
     internal const int VcpuCount = 1;
@@ -33,6 +35,7 @@ public sealed class KvmGuest : IGuest, IDisposable
     private readonly VcpuThread[] _threads;
     private readonly KvmVirtualCpus _cpus;
     private readonly KvmDeviceState _devices;
+    private readonly HeartbeatReadiness _readiness = new();
     private int _disposed;
 
     private KvmGuest(KvmGuestOptions options, bool forRestore)
@@ -58,7 +61,7 @@ public sealed class KvmGuest : IGuest, IDisposable
                 LoadProgram(options);
             }
 
-            _serial = new Serial16550(high => _vm.SetIrqLine(Serial16550.Irq, high));
+            _serial = new Serial16550(high => _vm.SetIrqLine(Serial16550.Irq, high), _readiness.OnLine);
             var bus = new PortBus(_serial);
             _threads = new VcpuThread[VcpuCount];
             for (int i = 0; i < VcpuCount; i++)
@@ -66,10 +69,18 @@ public sealed class KvmGuest : IGuest, IDisposable
                 _threads[i] = Track(created, new VcpuThread(_vcpus[i], bus, startHeld: forRestore));
             }
 
-            _cpus = new KvmVirtualCpus(_threads, startSuspended: forRestore);
+            _cpus = new KvmVirtualCpus(_threads, startSuspended: forRestore, () => _readiness.OnResuming(_serial.HasPartialLine));
             _devices = new KvmDeviceState(_system, _vm, _cpus, _serial, options.MemorySize);
             Completion = Task.WhenAll(_threads.Select(t => t.Exited));
-            _ = Completion.ContinueWith(t => _serial.Complete(t.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = Completion.ContinueWith(
+                t =>
+                {
+                    _readiness.OnStopped(t.Exception?.InnerException);
+                    _serial.Complete(t.Exception?.InnerException);
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
         catch
         {
@@ -144,6 +155,16 @@ public sealed class KvmGuest : IGuest, IDisposable
 
     /// <summary>Completes when the vCPUs stop: successfully on <see cref="Dispose"/>, faulted with a <see cref="KvmGuestFaultException"/> when the guest stops by itself (triple fault, failed entry, internal error).</summary>
     public Task Completion { get; }
+
+    /// <summary>
+    /// Completes at the guest's first <c>heartbeat … ok</c> line after its vCPUs last resumed (after its start for a
+    /// guest never suspended), observed without taking it from <see cref="ConsoleLines"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that faults with an <see cref="InvalidDataException"/> when the guest reports a corrupt page first,
+    /// with the <see cref="KvmGuestFaultException"/> when it stops by itself, and with an
+    /// <see cref="ObjectDisposedException"/> once it is disposed.</returns>
+    public Task WaitUntilRunningAsync(CancellationToken cancellationToken) => _readiness.WaitAsync(cancellationToken);
 
     /// <summary>Sends bytes to the guest's COM1 receiver; up to 4096 bytes wait for the guest, more are dropped.</summary>
     /// <param name="data">The bytes.</param>

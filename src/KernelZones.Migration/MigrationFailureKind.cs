@@ -48,4 +48,11 @@ public enum MigrationFailureKind
 
     /// <summary>The destination could not make the zone durable (its <see cref="Lifecycle.IZoneStore"/> failed), so it refused the commit.</summary>
     Persistence = 14,
+
+    /// <summary>
+    /// The zone's guest, resumed on the destination before the commit (see <see cref="Guests.IGuestReadiness"/>), faulted,
+    /// reported a failure of its own, or gave no sign of life within the destination's readiness timeout; the destination
+    /// destroyed its copy and the zone runs on the source.
+    /// </summary>
+    GuestNotReady = 15,
 }

@@ -44,7 +44,7 @@ internal static class KvmMigrateRun
         var report = new KvmMigrateReport(
             "migrate", "kvm", cipher, memory, workload,
             kvm.EndToEnd.TotalMilliseconds, kvm.Result.SetupTime.TotalMilliseconds, (kvm.Result.TotalTime - kvm.Result.SetupTime).TotalMilliseconds,
-            kvm.Result.Downtime.TotalMilliseconds, kvm.ObservedDowntime.TotalMilliseconds, kvm.Result.Rounds.Count, kvm.Result.BytesOnWire, kvm.CpuSeconds,
+            kvm.Result.Downtime.TotalMilliseconds, kvm.ObservedDowntime.TotalMilliseconds, kvm.Result.ReadinessWait?.TotalMilliseconds, kvm.Result.Rounds.Count, kvm.Result.BytesOnWire, kvm.CpuSeconds,
             simulatedEndToEnd.TotalMilliseconds, simulated.Downtime.TotalMilliseconds, simulated.Rounds.Count, simulated.BytesOnWire,
             kvm.EndToEnd / simulatedEndToEnd);
         Print(kvm, report);
@@ -127,7 +127,7 @@ internal static class KvmMigrateRun
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  kvm: end-to-end {report.EndToEndMs:0} ms (setup {report.SetupMs:0} ms, transfer {report.TransferMs:0} ms), downtime {report.DowntimeMs:0.0} ms (engine), observed {report.ObservedDowntimeMs:0.0} ms (last source heartbeat to first destination heartbeat), {report.Rounds} rounds, {report.BytesOnWire} bytes on the wire, {report.CpuSeconds:0.00} s CPU; first line on the destination: '{kvm.FirstLine}'"));
+            $"  kvm: end-to-end {report.EndToEndMs:0} ms (setup {report.SetupMs:0} ms, transfer {report.TransferMs:0} ms), downtime {report.DowntimeMs:0.0} ms (engine: suspension to the destination's vCPU start), observed {report.ObservedDowntimeMs:0.0} ms (last source heartbeat to first destination heartbeat), readiness wait {report.ReadinessWaitMs:0.0} ms (vCPU start to first heartbeat, before the commit), {report.Rounds} rounds, {report.BytesOnWire} bytes on the wire, {report.CpuSeconds:0.00} s CPU; first line on the destination: '{kvm.FirstLine}'"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  simulated: end-to-end {report.SimulatedEndToEndMs:0} ms, downtime {report.SimulatedDowntimeMs:0.0} ms, {report.SimulatedRounds} rounds, {report.SimulatedBytesOnWire} bytes on the wire   kvm/simulated end-to-end {report.EndToEndRatio:0.000}"));
         Console.WriteLine(JsonSerializer.Serialize(report, JsonReport.Options));
@@ -137,6 +137,6 @@ internal static class KvmMigrateRun
 
     private sealed record KvmMigrateReport(
         string Mode, string Guest, string Cipher, long MemoryBytes, string Workload,
-        double EndToEndMs, double SetupMs, double TransferMs, double DowntimeMs, double ObservedDowntimeMs, int Rounds, long BytesOnWire, double CpuSeconds,
+        double EndToEndMs, double SetupMs, double TransferMs, double DowntimeMs, double ObservedDowntimeMs, double? ReadinessWaitMs, int Rounds, long BytesOnWire, double CpuSeconds,
         double SimulatedEndToEndMs, double SimulatedDowntimeMs, int SimulatedRounds, long SimulatedBytesOnWire, double EndToEndRatio);
 }

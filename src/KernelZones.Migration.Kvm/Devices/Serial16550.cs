@@ -33,6 +33,7 @@ internal sealed class Serial16550
     private readonly Queue<byte> _input = new();
     private readonly StringBuilder _line = new();
     private readonly Action<bool> _setIrq;
+    private readonly Action<string> _lineWritten;
     private byte _ier;
     private byte _lcr = 0x03;
     private byte _mcr = 0x08;
@@ -45,13 +46,27 @@ internal sealed class Serial16550
 
     /// <summary>Creates the UART.</summary>
     /// <param name="setIrq">Drives the UART's interrupt line (level).</param>
-    public Serial16550(Action<bool> setIrq)
+    /// <param name="lineWritten">Sees every complete output line before it is queued on <see cref="Lines"/>, on the vCPU thread under the UART's lock: it must be quick.</param>
+    public Serial16550(Action<bool> setIrq, Action<string> lineWritten)
     {
         _setIrq = setIrq;
+        _lineWritten = lineWritten;
     }
 
     /// <summary>Complete output lines, without the line end.</summary>
     public ChannelReader<string> Lines => _lines.Reader;
+
+    /// <summary>Whether the guest has sent part of a line (a restored state may hold one the source began).</summary>
+    public bool HasPartialLine
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _line.Length > 0;
+            }
+        }
+    }
 
     public byte Read(int offset)
     {
@@ -236,8 +251,10 @@ internal sealed class Serial16550
     {
         if (value == (byte)'\n')
         {
-            _lines.Writer.TryWrite(_line.ToString());
+            string line = _line.ToString();
             _line.Clear();
+            _lineWritten(line);
+            _lines.Writer.TryWrite(line);
         }
         else if (value != (byte)'\r' && _line.Length < MaxLineLength)
         {

@@ -12,6 +12,7 @@ internal sealed class KvmVirtualCpus : IVirtualCpus, IGuestThrottle, IDisposable
     public static readonly TimeSpan ThrottlePeriod = TimeSpan.FromMilliseconds(20);
 
     private readonly VcpuThread[] _threads;
+    private readonly Action _resuming;
     private readonly object _lock = new();
     private readonly AutoResetEvent _throttleChanged = new(false);
     private Thread? _throttleThread;
@@ -19,10 +20,14 @@ internal sealed class KvmVirtualCpus : IVirtualCpus, IGuestThrottle, IDisposable
     private bool _disposed;
     private double _runFraction = 1.0;
 
-    public KvmVirtualCpus(VcpuThread[] threads, bool startSuspended)
+    /// <param name="threads">The vCPU threads.</param>
+    /// <param name="startSuspended">Whether the threads start held (a guest created for restore).</param>
+    /// <param name="resuming">Called by <see cref="ResumeAsync"/> of suspended vCPUs just before they run again.</param>
+    public KvmVirtualCpus(VcpuThread[] threads, bool startSuspended, Action resuming)
     {
         _threads = threads;
         _suspended = startSuspended;
+        _resuming = resuming;
     }
 
     public bool IsSuspended => _suspended;
@@ -62,6 +67,7 @@ internal sealed class KvmVirtualCpus : IVirtualCpus, IGuestThrottle, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (_suspended)
         {
+            _resuming();
             _suspended = false;
             ReleaseAll();
         }

@@ -76,8 +76,13 @@ internal sealed class ControlConnection : IAsyncDisposable
         where T : ControlMessage
     {
         ControlMessage message = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
-        return await MessageExpectation.ExpectAsync<T>(_channel, message, PeerHello.HostName, IdleTimeout, cancellationToken).ConfigureAwait(false);
+        return await ExpectAsync<T>(message, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Takes a message already received, which must be a <typeparamref name="T"/>; the rules of <see cref="ReceiveAsync{T}"/>.</summary>
+    public ValueTask<T> ExpectAsync<T>(ControlMessage message, CancellationToken cancellationToken = default)
+        where T : ControlMessage =>
+        MessageExpectation.ExpectAsync<T>(_channel, message, PeerHello.HostName, IdleTimeout, cancellationToken);
 
     /// <summary>Tells the peer about a failure with an <see cref="ErrorMessage"/>; failures to send are ignored, as the connection is going down.</summary>
     public ValueTask SendErrorAsync(MigrationException error, CancellationToken cancellationToken = default)

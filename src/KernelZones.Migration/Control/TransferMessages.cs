@@ -83,28 +83,54 @@ internal sealed record Switchover(Guid MigrationId) : ControlMessage
 /// <summary>Destination to source: what arrived, so the source can compare before it commits.</summary>
 /// <param name="PageCount">Pages the destination holds.</param>
 /// <param name="Digest">A digest of the destination's copy of guest memory (at most 64 bytes).</param>
-internal sealed record VerifyResult(long PageCount, byte[] Digest) : ControlMessage
+/// <param name="Started">For a guest the destination started before this answer (see <see cref="Guests.IGuestReadiness"/>):
+/// how long it had run when the answer was sent, and how long after its start it gave its first sign of life; null
+/// when its vCPUs start only at the commit. Two trailing fields on the wire (microseconds), left out when null:
+/// earlier versions skip them.</param>
+internal sealed record VerifyResult(long PageCount, byte[] Digest, GuestStart? Started = null) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.VerifyResult;
 
     internal override void WriteBody(ref MessagePackWriter writer)
     {
-        writer.WriteArrayHeader(2);
+        writer.WriteArrayHeader(Started is null ? 2 : 4);
         writer.Write(PageCount);
         writer.Write(Digest);
+        if (Started is { } started)
+        {
+            writer.Write((long)started.Running.TotalMicroseconds);
+            writer.Write((long)started.ReadyAfter.TotalMicroseconds);
+        }
     }
 
     internal static VerifyResult Read(ref MessagePackReader reader, string name, int count)
     {
         var fields = new MessageFieldReader(ref reader, name, count, 2);
         var message = new VerifyResult(fields.ReadInt64(), fields.ReadBytes(64));
+        if (count >= 4)
+        {
+            long running = fields.ReadInt64();
+            long readyAfter = fields.ReadInt64();
+            if (running < 0 || readyAfter < 0 || readyAfter > running)
+            {
+                throw fields.Field($"holds a guest start that is not a duration ({running} µs running, ready after {readyAfter} µs)");
+            }
+
+            message = message with { Started = new GuestStart(TimeSpan.FromMicroseconds(running), TimeSpan.FromMicroseconds(readyAfter)) };
+        }
+
         reader = fields.Finish();
         return message;
     }
 }
 
-/// <summary>Source to destination: the commit point; the destination now owns the zone and resumes it.</summary>
+/// <summary>A guest the destination started before its verdict.</summary>
+/// <param name="Running">From the start of its vCPUs to the verdict.</param>
+/// <param name="ReadyAfter">From the start of its vCPUs to its first sign of life.</param>
+internal readonly record struct GuestStart(TimeSpan Running, TimeSpan ReadyAfter);
+
+/// <summary>Source to destination: the commit point; the destination now owns the zone and resumes it (or lets the guest it started before its verdict run on).</summary>
 /// <param name="MigrationId">The migration this belongs to.</param>
 internal sealed record Commit(Guid MigrationId) : ControlMessage
 {

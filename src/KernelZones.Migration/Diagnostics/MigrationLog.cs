@@ -108,6 +108,14 @@ internal static partial class MigrationLog
         }
     }
 
+    public static void IncomingGuestRunning(ILogger logger, string zone, double readyAfterMs)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            WriteIncomingGuestRunning(logger, LogText.Escape(zone), readyAfterMs);
+        }
+    }
+
     public static void AuthenticationThrottled(ILogger logger, string user, EndPoint? remote, string reason)
     {
         if (logger.IsEnabled(LogLevel.Warning))
@@ -155,6 +163,9 @@ internal static partial class MigrationLog
 
     [LoggerMessage(EventId = 28, EventName = nameof(IncomingDiscarded), Level = LogLevel.Warning, Message = "Incoming migration of zone '{Zone}' discarded; this host is as it was before")]
     private static partial void WriteIncomingDiscarded(ILogger logger, string zone);
+
+    [LoggerMessage(EventId = 29, EventName = nameof(IncomingGuestRunning), Level = LogLevel.Information, Message = "Incoming zone '{Zone}' runs here before the commit: its guest gave its first sign of life {ReadyAfterMs:0.0} ms after its vCPUs started")]
+    private static partial void WriteIncomingGuestRunning(ILogger logger, string zone, double readyAfterMs);
 
     [LoggerMessage(EventId = 50, EventName = nameof(AuthenticationThrottled), Level = LogLevel.Warning,
         Message = "Refused an authentication attempt as '{User}' from {Remote} without checking it: {Reason}")]

@@ -63,6 +63,7 @@ internal sealed partial class DestinationMigration
         {
             var failure = ex as MigrationException ?? new MigrationException(ex is TransportException ? MigrationFailureKind.Connection : MigrationFailureKind.Compatibility, ex.Message, ex);
             OnFailed(failure);
+            await StopStartedGuestAsync().ConfigureAwait(false);
             await _connection.SendErrorAsync(failure, CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -112,8 +113,8 @@ internal sealed partial class DestinationMigration
                 break;
             case Switchover:
                 NextPhase(MigrationActivities.Switchover);
-                await VerifyAsync(cancellationToken).ConfigureAwait(false);
-                return true;
+                return await VerifyAsync(cancellationToken).ConfigureAwait(false) is not { } interruption
+                    || await HandleAsync(interruption, cancellationToken).ConfigureAwait(false);
             case Commit:
                 await CommitAsync(cancellationToken).ConfigureAwait(false);
                 return false;
@@ -138,6 +139,12 @@ internal sealed partial class DestinationMigration
     /// </summary>
     private async ValueTask<ControlMessage> ReceiveAsync(CancellationToken cancellationToken)
     {
+        if (_pendingReceive is { } pending)
+        {
+            _pendingReceive = null;
+            return await pending.ConfigureAwait(false);
+        }
+
         if (!_streaming || _transfer is not { } transfer || transfer.Completion.IsCompleted)
         {
             return await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
@@ -186,16 +193,28 @@ internal sealed partial class DestinationMigration
         }
     }
 
-    /// <summary>Waits for every stripe to end cleanly, then reports what arrived: the page count and the digests.</summary>
-    private async Task VerifyAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for every stripe to end cleanly, restores the device state, starts a guest that can show it runs and waits
+    /// for it, then reports what arrived: the page count, the digests and the guest's start. Returns the source's abort
+    /// when it came while the guest was being started (no verdict is sent then), else null.
+    /// </summary>
+    private async Task<ControlMessage?> VerifyAsync(CancellationToken cancellationToken)
     {
         using var verifying = MigrationActivities.StartPhase(MigrationActivities.Verify, _phase);
         StartSaving(cancellationToken); // while the last round arrives: the flush to disk costs no downtime of its own
         await _transfer!.CompleteAsync(cancellationToken).ConfigureAwait(false);
         await SavedAsync(cancellationToken).ConfigureAwait(false); // the source gives the zone up on this answer: it must be durable first
         RestoreDeviceState();
+        (TimeSpan? readyAfter, ControlMessage? interruption) = await StartGuestAsync(cancellationToken).ConfigureAwait(false);
+        if (interruption is not null)
+        {
+            return interruption;
+        }
+
         byte[] verification = MigrationVerification.Encode(_sink!.Digest, _sink.DeviceState);
-        await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification), cancellationToken).ConfigureAwait(false);
+        GuestStart? started = readyAfter is { } ready ? new GuestStart(_running.Elapsed, ready) : null;
+        await _connection.SendAsync(new VerifyResult(_sink.ArrivedPages, verification, started), cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>
@@ -223,7 +242,11 @@ internal sealed partial class DestinationMigration
         try
         {
             var guest = _guest!;
-            await guest.Cpus.ResumeAsync(cancellationToken).ConfigureAwait(false);
+            if (!GuestStarted)
+            {
+                await guest.Cpus.ResumeAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             Zone().CompleteMigrationIn();
             _guests[Zone().Name] = guest;
             _outcomes[_migrationId] = IncomingMigrationState.Resumed;

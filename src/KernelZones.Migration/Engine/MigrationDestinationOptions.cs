@@ -13,6 +13,7 @@ namespace KernelZones.Migration.Engine;
 public sealed class MigrationDestinationOptions
 {
     private readonly int _advertisedDataPort;
+    private readonly TimeSpan _readinessTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The control service (port 12302 by default): identity, users, TLS and timeouts. Required.</summary>
     public required ControlServiceOptions Control { get; init; }
@@ -43,7 +44,8 @@ public sealed class MigrationDestinationOptions
     /// <summary>
     /// The hypervisor's factory for the guest a migrating-in zone boots on, called at "Booting zone in 'migrating-in'
     /// mode" with the zone's configuration; it returns a guest of the configuration's memory size whose vCPUs the
-    /// destination keeps suspended until the commit. Required: there is no default, so that a host never receives zones
+    /// destination keeps suspended until the commit, or, for a guest that implements <see cref="IGuestReadiness"/>, until
+    /// its device state is restored (see <see cref="ReadinessTimeout"/>). Required: there is no default, so that a host never receives zones
     /// into a simulation by omission (samples and tests pass <c>Simulation.InMemoryGuest</c> explicitly). A factory that
     /// throws a <see cref="MigrationException"/> refuses the migration before any memory moves.
     /// </summary>
@@ -67,4 +69,23 @@ public sealed class MigrationDestinationOptions
 
     /// <summary>How long to wait for every stripe of a transfer to connect. Default 30 s.</summary>
     public TimeSpan StripeWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long, after resuming a restored guest that implements <see cref="IGuestReadiness"/>, the destination waits
+    /// for the guest's first sign of life before it fails the switchover (<see cref="MigrationFailureKind.GuestNotReady"/>):
+    /// it then destroys its copy before answering, and the source resumes the zone. Default 5 s, generous for a guest
+    /// whose first heartbeat is due within one heartbeat interval. The zone is suspended on the source meanwhile but
+    /// already runs here, so the wait is not downtime; the source waits for the answer within its control idle
+    /// timeout, so keep this well below that (2 minutes by default).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    public TimeSpan ReadinessTimeout
+    {
+        get => _readinessTimeout;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _readinessTimeout = value;
+        }
+    }
 }

@@ -28,8 +28,20 @@ public sealed record MigrationResult
     /// <summary>From connecting to the first page sent.</summary>
     public TimeSpan SetupTime { get; init; }
 
-    /// <summary>From suspension on the source to the destination's report that the zone runs.</summary>
+    /// <summary>
+    /// From suspension on the source to the start of the zone's vCPUs on the destination, measured on the source (so it
+    /// includes the last round, the verification and one control message's transit). For a guest that shows it runs
+    /// (<see cref="Guests.IGuestReadiness"/>) the destination starts the vCPUs before its verdict and says how long before
+    /// it; for other guests it starts them at the commit, and the downtime ends with its acknowledgement.
+    /// </summary>
     public TimeSpan Downtime { get; init; }
+
+    /// <summary>
+    /// For a guest that shows it runs (<see cref="Guests.IGuestReadiness"/>): from the start of its vCPUs on the destination
+    /// to its first sign of life, as the destination measured it, before the commit; the zone runs (it is not down)
+    /// meanwhile. <see langword="null"/> for other guests and for a dry run.
+    /// </summary>
+    public TimeSpan? ReadinessWait { get; init; }
 
     /// <summary>The downtime the switchover decision expected.</summary>
     public TimeSpan ExpectedDowntime { get; init; }

@@ -13,6 +13,8 @@ internal sealed partial class SourceMigration
     private readonly Stopwatch _downtime = new();
     private bool _committed;
     private TimeSpan _sending;
+    private GuestStart? _destinationStart;
+    private Task<ControlMessage>? _verdict;
 
     /// <summary>Suspends the zone, sends the last dirty pages and the device state, and has the destination verify them.</summary>
     private async Task<PrecopyOutcome> SwitchoverAsync(ControlConnection connection, PrecopyOutcome precopy, CancellationToken cancellationToken)
@@ -44,13 +46,17 @@ internal sealed partial class SourceMigration
         // with a thread wake-up, and on a loaded host two wake-ups in a row are downtime twice.
         // Whichever of the two fails first ends the wait: a verdict lost with the control connection must not leave the
         // source waiting for data streams that the destination, still waiting for the Switchover, never finishes.
-        var verdict = connection.ReceiveAsync<VerifyResult>(cancellationToken).AsTask();
+        // The read itself is not cancelled with the migration (only the wait for it is): a read cut off in the middle of
+        // a message would leave the connection unable to carry the destination's answer to an abort.
+        var verdict = connection.ReceiveAsync(CancellationToken.None).AsTask();
+        _verdict = verdict;
+        var answered = verdict.WaitAsync(cancellationToken);
         var streamsEnded = _transfer.CompleteAsync(cancellationToken);
         try
         {
-            if (await Task.WhenAny(streamsEnded, verdict).ConfigureAwait(false) == verdict && !verdict.IsCompletedSuccessfully)
+            if (await Task.WhenAny(streamsEnded, answered).ConfigureAwait(false) == answered && await answered.ConfigureAwait(false) is not VerifyResult)
             {
-                await verdict.ConfigureAwait(false);
+                await connection.ExpectAsync<VerifyResult>(await answered.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
             await streamsEnded.ConfigureAwait(false);
@@ -59,12 +65,20 @@ internal sealed partial class SourceMigration
         {
             // The rollback closes the connection and aborts the transfer, which ends the other wait; its failure is not news.
             _ = verdict.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = answered.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             _ = streamsEnded.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             throw;
         }
 
         _sending = _total.Elapsed - precopy.SetupTime;
-        var verify = await verdict.ConfigureAwait(false);
+        var verify = await connection.ExpectAsync<VerifyResult>(await answered.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (verify.Started is { } started)
+        {
+            // The destination started the guest before this answer: the downtime ended then, not at the commit.
+            _downtime.Stop();
+            _destinationStart = started;
+        }
+
         if (verify.PageCount != memory.PageCount || !verify.Digest.AsSpan().SequenceEqual(_expectedVerification))
         {
             throw new MigrationException(MigrationFailureKind.Protocol, $"zone '{ZoneName}': the destination's copy does not match the source ({verify.PageCount} of {memory.PageCount} pages, digest {(verify.Digest.AsSpan().SequenceEqual(_expectedVerification) ? "equal" : "different")}); migration rolled back.");
@@ -74,6 +88,12 @@ internal sealed partial class SourceMigration
     }
 
     private byte[] _expectedVerification = [];
+
+    /// <summary>
+    /// From suspension here to the start of the destination's vCPUs: before the verdict for a guest that shows it runs
+    /// (the destination says how long before its answer), else at the commit, acknowledged by <see cref="Resumed"/>.
+    /// </summary>
+    private TimeSpan Downtime => _destinationStart is { } started && _downtime.Elapsed > started.Running ? _downtime.Elapsed - started.Running : _downtime.Elapsed;
 
     /// <summary>The commit point: from here the source never resumes the zone. Returns once the destination runs it, or in doubt.</summary>
     private async Task<MigrationOutcome> CommitAsync(ControlConnection connection, CancellationToken cancellationToken)
@@ -104,7 +124,7 @@ internal sealed partial class SourceMigration
             Report(MigrationStep.Successful);
             Report(MigrationStep.HaltingAndDetaching);
             HaltAndDetach();
-            MigrationMetrics.Downtime(_downtime.Elapsed);
+            MigrationMetrics.Downtime(Downtime);
         }
 
         _total.Stop();
@@ -120,7 +140,8 @@ internal sealed partial class SourceMigration
             Rounds = _rounds.ToArray(),
             TotalTime = _total.Elapsed,
             SetupTime = precopy.SetupTime,
-            Downtime = _downtime.Elapsed,
+            Downtime = Downtime,
+            ReadinessWait = _destinationStart?.ReadyAfter,
             ExpectedDowntime = precopy.ExpectedDowntime,
             BytesOnWire = transfer.BytesSent,
             BytesPerStripe = transfer.Stripes.Select(s => s.BytesSent).ToArray(),
@@ -140,6 +161,7 @@ internal sealed partial class SourceMigration
             {
                 using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await connection.SendAsync(new Abort(failure.Message), limit.Token).ConfigureAwait(false);
+                await DestinationStoppedAsync(connection, limit.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is MigrationException or OperationCanceledException or IOException or ObjectDisposedException)
             {
@@ -160,6 +182,27 @@ internal sealed partial class SourceMigration
         }
 
         EndMigrationOut();
+    }
+
+    /// <summary>
+    /// After the switchover the destination may have started the guest (see <see cref="IGuestReadiness"/>): the source
+    /// resumes only once the destination has answered its abort, which it does after destroying its copy, or reported a
+    /// failure, which it does the same. A connection that fails meanwhile ends the wait: the destination stops a guest it
+    /// started as soon as its own side of the connection fails.
+    /// </summary>
+    private async Task DestinationStoppedAsync(ControlConnection connection, CancellationToken cancellationToken)
+    {
+        if (_verdict is not { } verdict)
+        {
+            return;
+        }
+
+        _verdict = null;
+        ControlMessage answer = await verdict.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (answer is not (Acknowledged { Step: MessageKind.Abort } or ErrorMessage))
+        {
+            answer = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Clears migrating-out unless something else (an operator's halt) already ended it.</summary>

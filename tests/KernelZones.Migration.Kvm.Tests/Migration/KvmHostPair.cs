@@ -11,9 +11,9 @@ internal sealed class KvmHostPair : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("kz-kvm-pair-").FullName;
     private readonly ClientKey _key = ClientKey.Generate("kvm-tests");
 
-    public KvmHostPair(KvmGuestOptions? destinationTemplate = null, StripeTamperProxy? proxy = null)
+    public KvmHostPair(KvmGuestOptions? destinationTemplate = null, StripeTamperProxy? proxy = null, TimeSpan? readinessTimeout = null)
     {
-        B = new KvmZoneHost("kz-b", KnownHosts, _key, destinationTemplate, proxy?.Port ?? 0);
+        B = new KvmZoneHost("kz-b", KnownHosts, _key, destinationTemplate, proxy?.Port ?? 0, readinessTimeout);
         A = new KvmZoneHost("kz-a", KnownHosts, _key);
         if (proxy is not null)
         {
@@ -86,12 +86,12 @@ internal sealed class KvmHostPair : IAsyncDisposable
     }
 
     /// <summary>After a failed migration: the source guest runs (not suspended), its heartbeats continue <c>ok</c>, and host B kept nothing.</summary>
-    public async Task AssertRolledBackAsync(KvmGuest source, string zoneName)
+    public async Task AssertRolledBackAsync(KvmGuest source, string zoneName, int beats = 10)
     {
         Assert.False(source.Cpus.IsSuspended, "The source guest was left suspended.");
         Assert.Equal(Lifecycle.ZoneState.Running, A.Zones.Get(zoneName).State);
         Heartbeat last = source.ConsoleLines.TryPeek(out _) ? DrainOk(source) : await Heartbeat.NextAsync(source.ConsoleLines, KvmHost.Generous);
-        await AssertContinuesAsync(source, last, count: 10);
+        await AssertContinuesAsync(source, last, count: beats);
         Assert.Null(B.Destination.FindGuest(zoneName));
         Assert.Null(B.Zones.Find(zoneName));
     }

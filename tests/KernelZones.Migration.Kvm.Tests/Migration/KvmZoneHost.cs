@@ -20,8 +20,9 @@ internal sealed class KvmZoneHost : IAsyncDisposable
     private readonly string _directory;
     private readonly ServerIdentity _identity;
 
-    public KvmZoneHost(string name, string knownHostsPath, ClientKey key, KvmGuestOptions? template = null, int advertisedDataPort = 0)
+    public KvmZoneHost(string name, string knownHostsPath, ClientKey key, KvmGuestOptions? template = null, int advertisedDataPort = 0, TimeSpan? readinessTimeout = null)
     {
+        Func<ZoneConfiguration, IGuest> guests = KvmZoneMigration.DestinationGuests(template);
         Credential = ControlCredential.FromKey("root", key);
         _directory = Directory.CreateTempSubdirectory($"kz-kvm-{name}-").FullName;
         _identity = ServerIdentity.LoadOrCreate(Path.Combine(_directory, "identity"), name);
@@ -32,9 +33,14 @@ internal sealed class KvmZoneHost : IAsyncDisposable
             Control = new ControlServiceOptions { ListenAddress = IPAddress.Loopback, Port = 0, Identity = _identity, Users = users, Offer = new HostOffer { HostName = name, AllowNone = true } },
             DataEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             AdvertisedDataPort = advertisedDataPort,
-            CreateGuest = KvmZoneMigration.DestinationGuests(template),
+            CreateGuest = configuration =>
+            {
+                IGuest guest = guests(configuration);
+                return WrapGuest is { } wrap && guest is KvmGuest kvm ? wrap(configuration, kvm) : guest;
+            },
             Capabilities = new DestinationCapabilities { FreeMemoryBytes = 16L << 30 },
             StripeWait = TimeSpan.FromSeconds(10),
+            ReadinessTimeout = readinessTimeout ?? TimeSpan.FromSeconds(5),
         });
         Destination.Start();
         File.AppendAllText(knownHostsPath, $"127.0.0.1:{Destination.ControlPort} {_identity.Fingerprint}\n");
@@ -42,6 +48,9 @@ internal sealed class KvmZoneHost : IAsyncDisposable
     }
 
     public ZoneHost Zones { get; } = new();
+
+    /// <summary>What the destination boots a migrating-in zone on instead of the KVM guest it made (a test's wrapper); null: the guest itself.</summary>
+    public Func<ZoneConfiguration, KvmGuest, IGuest>? WrapGuest { get; set; }
 
     public MigrationDestination Destination { get; }
 

@@ -28,6 +28,7 @@ public sealed class MessageCodecTests
         new RoundComplete(3, 10, 40960, 2, 8192),
         new Switchover(Guid.NewGuid()),
         new VerifyResult(1000, new byte[32]),
+        new VerifyResult(1000, new byte[32], new GuestStart(TimeSpan.FromMilliseconds(12.5), TimeSpan.FromMilliseconds(9.75))),
         new Commit(Guid.NewGuid()),
         new Resumed(Guid.NewGuid()),
         new Abort("operator cancelled"),
@@ -71,6 +72,23 @@ public sealed class MessageCodecTests
         // [kind=Attach, ["kz1", "future field"]]
         byte[] body = [0x92, 0x0B, 0x92, 0xA3, (byte)'k', (byte)'z', (byte)'1', 0xA1, (byte)'x'];
         Assert.Equal(new Attach("kz1"), MessageCodec.Decode(body));
+    }
+
+    [Fact]
+    public void A_verdict_without_a_guest_start_is_the_two_field_message_of_earlier_versions_and_a_start_reads_back()
+    {
+        Assert.Equal([0x92, 0x17, 0x92, 0x07, 0xC4, 0x00], Body(new VerifyResult(7, [])));
+        var started = (VerifyResult)MessageCodec.Decode(Body(new VerifyResult(7, [], new GuestStart(TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(2)))));
+        Assert.Equal(new GuestStart(TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(2)), started.Started);
+    }
+
+    [Fact]
+    public void A_guest_start_ready_after_it_was_sent_is_refused()
+    {
+        // [kind=VerifyResult, [7, bin(0), running 1 µs, ready after 2 µs]]
+        byte[] body = [0x92, 0x17, 0x94, 0x07, 0xC4, 0x00, 0x01, 0x02];
+        MigrationException refused = Assert.Throws<MigrationException>(() => MessageCodec.Decode(body));
+        Assert.Equal(MigrationFailureKind.Protocol, refused.Kind);
     }
 
     private static bool DecodesOrRefuses(byte[] bytes)

@@ -180,6 +180,7 @@ public sealed class ParserFuzzTests
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102),
         new RoundComplete(3, 10, 40960, 2, 8192),
         new VerifyResult(1000, new byte[32]),
+        new VerifyResult(1000, new byte[32], new GuestStart(TimeSpan.FromMilliseconds(12.5), TimeSpan.FromMilliseconds(9.75))),
         new Commit(Guid.NewGuid()),
         new ErrorMessage(MigrationFailureKind.Compatibility, "configuration check failed:"),
         new KernelZones.Migration.Control.IncomingState(Guid.NewGuid(), IncomingMigrationState.Committed),
