@@ -91,7 +91,8 @@ public sealed class TwoHostMigrationTests
         Assert.Contains("kz1              running", list.Output, StringComparison.Ordinal);
     }
 
-    private static async Task CreateRunningZoneAsync(TwoHosts hosts)
+    /// <summary>Configures and boots zone kz1 (64M) on the sender.</summary>
+    internal static async Task CreateRunningZoneAsync(TwoHosts hosts)
     {
         var create = await hosts.SenderAsync(["zonecfg", "-z", "kz1", "-f", hosts.WriteZoneFile("64M")]);
         Assert.True(create.ExitCode == 0, create.Error);
@@ -115,7 +116,6 @@ public sealed class TwoHostMigrationTests
         Assert.Equal(0, await hosts.Receiver.WaitForExitAsync(TwoHosts.Timeout));
         string receiverOutput = hosts.Receiver.Output;
         Assert.Matches(@"(?m)^online +\d{1,2}:\d\d:\d\d svc:/network/kz-migr:stream\n^online +\d{1,2}:\d\d:\d\d svc:/system/rad:remote$", receiverOutput);
-        Assert.Matches(@"(?m)^metrics: kz\.transport\.bytes\{direction=receive,stripe=0\} [1-9]\d* By$", receiverOutput);
         Assert.Contains("Stopped", receiverOutput, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(hosts.ReceiverState, "status")));
     }

@@ -40,7 +40,7 @@ internal sealed partial class TwoHosts : IAsyncDisposable
             await _receiver.DisposeAsync();
         }
 
-        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", "--metrics", .. options],
+        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", .. options],
             new Dictionary<string, string> { ["KZ_STATE_DIR"] = ReceiverState });
         string line = await _receiver.WaitForLineAsync(l => ListeningLine().IsMatch(l), Timeout);
         ControlPort = int.Parse(ListeningLine().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
