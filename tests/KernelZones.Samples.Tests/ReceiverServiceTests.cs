@@ -112,6 +112,28 @@ public sealed partial class ReceiverServiceTests
         }
     }
 
+    [Fact]
+    public async Task Otlp_MetricsAndTracesOfAMigration_ReachTheCollector()
+    {
+        await using var collector = new OtlpCollector();
+        await using var hosts = new TwoHosts();
+        string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+        await hosts.AddUserAsync("root", password);
+        // OTLP over HTTP (protobuf) for the test's collector; the exporter's own variables apply as they do for any collector.
+        await hosts.StartReceiverAsync(["--otlp-endpoint", collector.Endpoint], new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf" });
+        await TwoHostMigrationTests.CreateRunningZoneAsync(hosts);
+
+        var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = password });
+        Assert.True(migrate.ExitCode == 0, migrate.Output + "\n" + migrate.Error);
+        hosts.Receiver.Terminate(); // a clean stop exports what is pending
+        Assert.Equal(0, await hosts.Receiver.WaitForExitAsync(TwoHosts.Timeout));
+
+        // Protobuf carries names as plain UTF-8: the engine's spans and the transport's counter are there by name.
+        Assert.Contains("kz.migration.switchover", collector.Received("/v1/traces"), StringComparison.Ordinal);
+        Assert.Contains("kz.transport.bytes", collector.Received("/v1/metrics"), StringComparison.Ordinal);
+        Assert.Contains("kz-receiver", collector.Received("/v1/metrics"), StringComparison.Ordinal);
+    }
+
     /// <summary>The sum of a series' samples whose labels include <paramref name="label"/>; 0 when there is none yet.</summary>
     private static double Sum(string exposition, string series, string label) =>
         exposition.ReplaceLineEndings("\n").Split('\n')
