@@ -52,6 +52,23 @@ public sealed partial class ReceiverServiceTests
     }
 
     [Fact]
+    public async Task PortInUse_ExitsOne_WithOneErrorLine()
+    {
+        await using var hosts = new TwoHosts();
+        await hosts.AddUserAsync("root", "a password");
+        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var run = await SampleProcess.RunAsync(SamplePaths.ReceiverHost,
+            ["--state-dir", hosts.ReceiverState, "--address", "127.0.0.1", "--control-port", "0", "--data-port", port.ToString(CultureInfo.InvariantCulture)]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"ReceiverHost: error: The data service cannot listen on 127.0.0.1:{port}: Address already in use\n", run.Error.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnderSystemd_ReadyOnlyOnceBothPortsAccept_StoppingOnSigterm_ExitsZero()
     {
         await using var hosts = new TwoHosts();

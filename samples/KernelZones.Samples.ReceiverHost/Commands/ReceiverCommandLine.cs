@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Microsoft.Extensions.Configuration;
 
 namespace KernelZones.Samples.ReceiverHost.Commands;
 
@@ -91,7 +92,7 @@ internal sealed class ReceiverCommandLine
 
     private ReceiverSettings Settings(ParseResult result)
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationManager();
+        var configuration = new ConfigurationManager();
         ReceiverConfiguration.Load(configuration, SettingsGiven(result));
         return ReceiverSettings.Read(configuration);
     }

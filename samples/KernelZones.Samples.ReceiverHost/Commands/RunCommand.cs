@@ -42,6 +42,8 @@ internal static class RunCommand
         builder.Logging
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
             .SetMinimumLevel(settings.LogLevel)
+            // A service that cannot start (a port in use) is told once, in the program's error line, not again with its stack.
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical)
             .AddSimpleConsole(console =>
             {
                 console.SingleLine = true;
