@@ -45,7 +45,17 @@ internal sealed partial class TwoHosts : IAsyncDisposable
 
         _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", .. options],
             new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["KZ_STATE_DIR"] = ReceiverState });
-        string line = await _receiver.WaitForLineAsync(l => ListeningLine().IsMatch(l), Timeout);
+        string line;
+        try
+        {
+            line = await _receiver.WaitForLineAsync(l => ListeningLine().IsMatch(l), Timeout);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the receiver did not listen within {Timeout.TotalSeconds} s:\n{_receiver.Output}\n{_receiver.Error}");
+            throw;
+        }
+
         ControlPort = int.Parse(ListeningLine().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
