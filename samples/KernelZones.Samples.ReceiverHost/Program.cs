@@ -1,34 +1,35 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using KernelZones.Migration;
 using KernelZones.Migration.Configuration;
 using KernelZones.Samples.ReceiverHost;
 using KernelZones.Samples.ReceiverHost.Commands;
 
 // The destination host: the control service (rad:remote) and the data service (kz-migr) over a ZoneHost.
-try
+ParseResult command = new ReceiverCommandLine().Root.Parse(args);
+if (command.Errors.Count > 0)
 {
-    var options = new OptionReader(args, ReceiverSettings.Flags, ReceiverSettings.Valued, Environment.GetEnvironmentVariable);
-    if (options.IsSet("help"))
+    foreach (ParseError error in command.Errors)
     {
-        Console.Write(HelpText.Usage);
-        return 0;
+        Console.Error.WriteLine($"ReceiverHost: {error.Message}");
     }
 
-    var settings = ReceiverSettings.Read(options);
-    return options.Positional switch
-    {
-        [] or ["run"] => await new RunCommand(settings).RunAsync(),
-        ["adduser", string user] => new AddUserCommand(settings, options).Run(user),
-        ["identity"] => new IdentityCommand(settings).Run(),
-        _ => throw new UsageException($"unknown command '{string.Join(' ', options.Positional)}'; see --help"),
-    };
+    Console.Error.WriteLine("ReceiverHost: see --help");
+    return 2;
+}
+
+try
+{
+    // The host handles Ctrl-C and SIGTERM itself (a clean stop); exceptions come here, to be told in one line.
+    return await command.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
 }
 catch (UsageException e)
 {
     Console.Error.WriteLine($"ReceiverHost: {e.Message}");
     return 2;
 }
-catch (Exception e) when (e is MigrationException or ZoneConfigurationException or IOException or UnauthorizedAccessException)
+catch (Exception e) when (e is StartupException or MigrationException or ZoneConfigurationException or IOException or UnauthorizedAccessException)
 {
-    Console.Error.WriteLine($"ReceiverHost: {e.Message}");
+    Console.Error.WriteLine($"ReceiverHost: error: {e.Message}");
     return 1;
 }

@@ -3,6 +3,7 @@ using System.Text;
 using KernelZones.Migration;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Guests;
+using KernelZones.Migration.Kvm;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Simulation;
 using Microsoft.Extensions.Logging;
@@ -12,14 +13,17 @@ namespace KernelZones.Samples.ReceiverHost;
 /// <summary>
 /// This host's zones: the <see cref="ZoneHost"/> the destination migrates into, the configurations received (made
 /// durable in the state directory's <c>zones/</c> before a commit, as <c>/etc/zones</c> keeps them) and a
-/// <c>zoneadm list -s</c> status file rewritten atomically after every change.
+/// <c>zoneadm list -s</c> status file rewritten atomically after every change. Received zones run on the guests of
+/// <see cref="ReceiverSettings.Guest"/>: simulated ones, or KVM virtual machines whose console goes to the log.
 /// </summary>
-internal sealed class ReceivedZones : IZoneStore
+internal sealed class ReceivedZones : IZoneStore, IDisposable
 {
     private readonly ReceiverSettings _settings;
     private readonly ILogger _log;
     private readonly ZoneDirectory _directory;
+    private readonly Func<ZoneConfiguration, IGuest> _createGuest;
     private readonly ConcurrentDictionary<string, Zone> _watched = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IGuest> _guests = new(StringComparer.Ordinal);
     private readonly Lock _statusGate = new();
 
     public ReceivedZones(ReceiverSettings settings, ILogger log)
@@ -27,6 +31,11 @@ internal sealed class ReceivedZones : IZoneStore
         _settings = settings;
         _log = log;
         _directory = new ZoneDirectory(settings.ZonesDirectory);
+        _createGuest = settings.Guest switch
+        {
+            GuestKind.Kvm => KvmZoneMigration.DestinationGuests(new KvmGuestOptions { DevicePath = settings.KvmDevice }),
+            _ => CreateSimulatedGuest,
+        };
     }
 
     public ZoneHost Host { get; } = new();
@@ -46,18 +55,36 @@ internal sealed class ReceivedZones : IZoneStore
         WriteStatus();
     }
 
-    /// <summary>The hypervisor's hook: the guest a migrating-in zone boots on, sized from its configuration.</summary>
+    /// <summary>
+    /// The hypervisor's hook: the guest a migrating-in zone boots on, sized from its configuration. A KVM guest's
+    /// console lines go to the log once it runs here.
+    /// </summary>
     public IGuest CreateGuest(ZoneConfiguration configuration)
     {
-        long memory = configuration.PhysicalMemory?.Bytes
-            ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{configuration.ZoneName}': capped-memory physical is not set.");
-        var guest = new InMemoryGuest(memory);
+        IGuest guest = _createGuest(configuration);
         if (Host.Find(configuration.ZoneName) is { } zone)
         {
             Watch(zone);
         }
 
+        _guests[configuration.ZoneName] = guest;
+        if (guest is KvmGuest kvm)
+        {
+            _ = GuestConsole.CopyToLogAsync(configuration.ZoneName, kvm, _log);
+        }
+
         return guest;
+    }
+
+    /// <summary>At a clean stop: the guests end with this process (a guest already discarded with its migration is disposed again, harmlessly).</summary>
+    public void Dispose()
+    {
+        foreach (IGuest guest in _guests.Values)
+        {
+            (guest as IDisposable)?.Dispose();
+        }
+
+        _guests.Clear();
     }
 
     /// <inheritdoc/>
@@ -108,6 +135,10 @@ internal sealed class ReceivedZones : IZoneStore
             File.Delete(_settings.StatusFile);
         }
     }
+
+    private static InMemoryGuest CreateSimulatedGuest(ZoneConfiguration configuration) =>
+        new(configuration.PhysicalMemory?.Bytes
+            ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{configuration.ZoneName}': capped-memory physical is not set."));
 
     private void Watch(Zone zone)
     {

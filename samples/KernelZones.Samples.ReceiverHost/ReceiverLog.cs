@@ -35,4 +35,10 @@ internal static partial class ReceiverLog
 
     [LoggerMessage(10, LogLevel.Information, "Zone '{Zone}': saved configuration {File} removed (the migration was not committed)")]
     public static partial void ZoneRecordRemoved(ILogger logger, string zone, string file);
+
+    [LoggerMessage(11, LogLevel.Information, "Zone '{Zone}' console: {Line}")]
+    public static partial void GuestConsoleLine(ILogger logger, string zone, string line);
+
+    [LoggerMessage(12, LogLevel.Error, "Zone '{Zone}': its guest stopped: {Reason}")]
+    public static partial void GuestStopped(ILogger logger, string zone, string reason, Exception exception);
 }

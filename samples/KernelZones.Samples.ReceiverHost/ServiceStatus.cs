@@ -6,7 +6,7 @@ using KernelZones.Migration.Engine;
 
 namespace KernelZones.Samples.ReceiverHost;
 
-/// <summary>What the operator sees on start: <c>svcs</c> lines for the two services, then where each listens and where the files are.</summary>
+/// <summary>What the operator sees on start: <c>svcs</c> lines for the two services, then where each listens, where the files are and where the telemetry goes.</summary>
 internal static class ServiceStatus
 {
     public const string ControlFmri = "svc:/system/rad:remote";
@@ -26,7 +26,17 @@ internal static class ServiceStatus
             identity      {Path.Combine(settings.IdentityDirectory, ServerIdentity.CertificateFileName)} ({identity.Fingerprint})
             users         {settings.UsersFile} ({users.Accounts.Count()} user(s)); authorized keys {settings.AuthorizedKeysPattern}
             zones         {settings.ZonesDirectory}; status {settings.StatusFile}
+            guests        {(settings.Guest == GuestKind.Kvm ? $"KVM virtual machines on {settings.KvmDevice}" : "simulated")}
 
             """);
+        if (settings.Metrics)
+        {
+            output.WriteLine($"metrics       {ReceiverTelemetry.ScrapeUrl(settings)} (Prometheus scrape endpoint)");
+        }
+
+        if (settings.OtlpEndpoint is { } otlp)
+        {
+            output.WriteLine($"otlp          {otlp.OriginalString} (metrics and traces)");
+        }
     }
 }

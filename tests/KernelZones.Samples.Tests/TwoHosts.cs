@@ -33,16 +33,29 @@ internal sealed partial class TwoHosts : IAsyncDisposable
     }
 
     /// <summary>Starts the receiver (again, on the same state directory, after an earlier one ended) and waits for the port its control service listens on.</summary>
-    public async Task StartReceiverAsync(params string[] options)
+    public Task StartReceiverAsync(params string[] options) => StartReceiverAsync(options, environment: null);
+
+    /// <summary>Starts the receiver as <see cref="StartReceiverAsync(string[])"/> does, with more environment variables.</summary>
+    public async Task StartReceiverAsync(string[] options, IReadOnlyDictionary<string, string>? environment)
     {
         if (_receiver is not null)
         {
             await _receiver.DisposeAsync();
         }
 
-        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", "--metrics", .. options],
-            new Dictionary<string, string> { ["KZ_STATE_DIR"] = ReceiverState });
-        string line = await _receiver.WaitForLineAsync(l => ListeningLine().IsMatch(l), Timeout);
+        _receiver = SampleProcess.Start(SamplePaths.ReceiverHost, ["--address", "127.0.0.1", "--control-port", "0", "--data-port", "0", .. options],
+            new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["KZ_STATE_DIR"] = ReceiverState });
+        string line;
+        try
+        {
+            line = await _receiver.WaitForLineAsync(l => ListeningLine().IsMatch(l), Timeout);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the receiver did not listen within {Timeout.TotalSeconds} s:\n{_receiver.Output}\n{_receiver.Error}");
+            throw;
+        }
+
         ControlPort = int.Parse(ListeningLine().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
     }
 

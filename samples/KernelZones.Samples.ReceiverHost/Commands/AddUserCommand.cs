@@ -6,23 +6,23 @@ namespace KernelZones.Samples.ReceiverHost.Commands;
 /// <c>adduser &lt;name&gt; [--zones *|z1,z2] [--key &lt;public key file&gt;] [--no-password]</c>: writes the user's line into the
 /// users file (replacing an earlier one) and appends a public key to the user's authorized keys file.
 /// </summary>
-internal sealed class AddUserCommand(ReceiverSettings settings, OptionReader options)
+internal sealed class AddUserCommand(ReceiverSettings settings)
 {
-    public int Run(string user)
+    public int Run(string user, string? zoneList, string? keyFile, bool noPassword)
     {
-        ZoneAuthorization zones = options.Get("zones") switch
+        ZoneAuthorization zones = zoneList switch
         {
             null or "*" => ZoneAuthorization.All,
             "-" => ZoneAuthorization.None,
             string list => ZoneAuthorization.For(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
         };
-        PasswordVerifier? password = options.IsSet("no-password") ? null : ReadPassword();
+        PasswordVerifier? password = noPassword ? null : ReadPassword();
         string entry = UserDatabase.FormatEntry(user, zones, password);
         UserDatabase.Parse(entry, "new entry");
         WriteEntry(user, entry);
         Console.WriteLine($"user '{user}' written to {settings.UsersFile}");
 
-        if (options.Get("key") is { } keyFile)
+        if (keyFile is not null)
         {
             SshPublicKey key = SshPublicKey.Parse(File.ReadAllText(keyFile).Trim());
             string authorized = settings.AuthorizedKeysFile(user);

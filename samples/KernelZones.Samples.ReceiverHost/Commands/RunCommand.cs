@@ -1,71 +1,74 @@
-using System.Net;
-using System.Runtime.InteropServices;
-using KernelZones.Migration.Control;
-using KernelZones.Migration.Engine;
-using KernelZones.Migration.Negotiation;
-using KernelZones.Migration.Transport.Striping;
+using KernelZones.Migration.Kvm;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace KernelZones.Samples.ReceiverHost.Commands;
 
-/// <summary>Runs the two services until Ctrl-C or SIGTERM; in-flight migrations then abort and their sources keep their zones.</summary>
-internal sealed class RunCommand(ReceiverSettings settings)
+/// <summary>
+/// <c>run</c>: the receiver as a Generic Host: its configuration (<see cref="ReceiverConfiguration"/>), console logging,
+/// <see cref="ReceiverService"/>, the telemetry asked for, and the systemd lifetime. Returns 0 after a clean stop
+/// (Ctrl-C or SIGTERM).
+/// </summary>
+internal static class RunCommand
 {
-    public async Task<int> RunAsync()
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?> commandLine)
     {
-        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = ReceiverTelemetry.ServiceName,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        ReceiverConfiguration.Load(builder.Configuration, commandLine);
+        ReceiverSettings settings = ReceiverSettings.Read(builder.Configuration);
+        if (settings.Guest == GuestKind.Kvm && KvmGuest.ProbeUnavailableReason(settings.KvmDevice) is { } unusable)
+        {
+            throw new StartupException($"--guest kvm: {unusable}");
+        }
+
+        if (settings.Metrics && settings.MetricsPort == 0)
+        {
+            settings = settings with { MetricsPort = ReceiverTelemetry.FreePort(settings.Address) };
+        }
+
+        if (settings.OtlpEndpoint is { } otlp)
+        {
+            // The OTLP exporter reads the endpoint from the configuration, where --otlp-endpoint puts it.
+            builder.Configuration[SettingKeys.OtelEndpoint] = otlp.OriginalString;
+        }
+
+        builder.Logging
+            .AddConfiguration(builder.Configuration.GetSection("Logging"))
             .SetMinimumLevel(settings.LogLevel)
+            // A service that cannot start (a port in use) is told once, in the program's error line, not again with its stack.
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical)
             .AddSimpleConsole(console =>
             {
                 console.SingleLine = true;
                 console.TimestampFormat = "HH:mm:ss ";
-            }));
-        ILogger log = loggers.CreateLogger("KernelZones.Samples.ReceiverHost");
-        using var identity = ServerIdentity.LoadOrCreate(settings.IdentityDirectory, settings.HostName, loggers);
-        var users = ReceiverUsers.Load(settings, loggers);
-        var zones = new ReceivedZones(settings, log);
-        zones.LoadSaved();
-        using MeterReport? metrics = settings.MetricsInterval is { } interval ? new MeterReport(interval, Console.Out) : null;
+            });
 
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-
-        var control = new ControlServiceOptions
+        // Under systemd (the parent process): the journal's log format, SIGTERM, READY=1 once every hosted service has
+        // started and STOPPING=1 on stop. sd_notify's contract is NOTIFY_SOCKET, which a service manager sets whoever
+        // the parent is (a container's init, a supervisor, a test): the same lifetime then.
+        builder.Services.AddSystemd();
+        if (new SystemdNotifier().IsEnabled)
         {
-            ListenAddress = settings.ControlAddress,
-            Port = settings.ControlPort,
-            Identity = identity,
-            Users = users,
-            Offer = new HostOffer { HostName = settings.HostName, AllowNone = settings.AllowNone },
-            LoggerFactory = loggers,
-        };
-        var destination = new MigrationDestination(zones.Host, new MigrationDestinationOptions
-        {
-            Control = settings.PeerTimeout is { } idle ? control with { IdleTimeout = idle } : control,
-            Transport = settings.PeerTimeout is { } peerTimeout ? new StripeOptions { PeerTimeout = peerTimeout } : StripeOptions.Default,
-            DataEndPoint = new IPEndPoint(settings.DataAddress, settings.DataPort),
-            MaxStripes = settings.MaxStripes,
-            CreateGuest = zones.CreateGuest,
-            Capabilities = new DestinationCapabilities { FreeMemoryBytes = HostMemory.AvailableBytes() },
-            ZoneStore = zones,
-        });
-        await using (destination)
-        {
-            destination.Start();
-            ServiceStatus.Print(Console.Out, DateTime.Now, destination, settings, identity, users);
-            await stop.Task;
-            ReceiverLog.Stopping(log);
+            builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
         }
 
-        zones.RemoveStatus();
-        ReceiverLog.Stopped(log);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddReceiverTelemetry(settings);
+        builder.Services.AddHostedService<ReceiverService>();
+
+        using IHost host = builder.Build();
+        // The services are made now, not as the host starts: a missing users file or an unprotected key ends the
+        // program here with its message alone.
+        _ = host.Services.GetServices<IHostedService>().ToArray();
+        await host.RunAsync();
         return 0;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.TrySetResult();
-        }
     }
 }
