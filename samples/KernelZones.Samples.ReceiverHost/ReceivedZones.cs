@@ -136,9 +136,23 @@ internal sealed class ReceivedZones : IZoneStore, IDisposable
         }
     }
 
-    private static InMemoryGuest CreateSimulatedGuest(ZoneConfiguration configuration) =>
-        new(configuration.PhysicalMemory?.Bytes
-            ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{configuration.ZoneName}': capped-memory physical is not set."));
+    /// <summary>
+    /// A simulated guest of the zone's memory size. A zone that runs on a KVM virtual machine (its configuration carries
+    /// the machine description <see cref="KvmZoneMigration.Describe"/> writes) is refused: a simulated guest would take
+    /// its device state as opaque bytes and the VM would not run here.
+    /// </summary>
+    private static InMemoryGuest CreateSimulatedGuest(ZoneConfiguration configuration)
+    {
+        string zone = configuration.ZoneName;
+        if (configuration.GetResources("attr").Any(r => r.GetValue("name") == KvmZoneMigration.StateVersionAttribute))
+        {
+            throw new MigrationException(MigrationFailureKind.Compatibility,
+                $"zone '{zone}': error: the zone runs on a KVM virtual machine and this host runs simulated guests (ReceiverHost --guest kvm runs KVM guests); the zone stays on the source.");
+        }
+
+        return new(configuration.PhysicalMemory?.Bytes
+            ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{zone}': capped-memory physical is not set."));
+    }
 
     private void Watch(Zone zone)
     {

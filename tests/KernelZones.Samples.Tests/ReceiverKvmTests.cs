@@ -72,6 +72,58 @@ public sealed partial class ReceiverKvmTests
         Assert.Equal(0, await hosts.Receiver.WaitForExitAsync(TwoHosts.Timeout));
     }
 
+    [Fact]
+    public async Task SenderHostKvmZone_MigratesIntoReceiverHostKvm_BothAsProcesses()
+    {
+        if (KvmGuest.ProbeUnavailableReason() is { } unusable)
+        {
+            Assert.Skip($"KVM is not usable here: {unusable}");
+        }
+
+        await using var hosts = new TwoHosts();
+        string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+        await hosts.AddUserAsync("root", password);
+        await hosts.StartReceiverAsync("--guest", "kvm");
+        await hosts.CreateRunningZoneAsync("kz1", "64M", cpus: 1, "--guest", "kvm", "--workload", "8:4M");
+
+        var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = password });
+
+        Assert.True(migrate.ExitCode == 0, migrate.Output + "\n" + migrate.Error);
+        Assert.Contains("zoneadm: zone 'kz1': Migration successful.", migrate.Output, StringComparison.Ordinal);
+        long lastOnSource = migrate.Output.ReplaceLineEndings("\n").Split('\n')
+            .Where(l => l.StartsWith("console: heartbeat ", StringComparison.Ordinal)).Select(Sequence).DefaultIfEmpty(-1).Max();
+        Assert.True(lastOnSource >= 0, migrate.Output);
+        string first = await ReceiverLineAsync(hosts, l => ConsoleHeartbeat().IsMatch(l));
+        Assert.True(Sequence(first) > lastOnSource, $"the received guest's heartbeat {Sequence(first)} does not follow the source's last {lastOnSource}");
+        Assert.EndsWith(" ok", first, StringComparison.Ordinal);
+        var list = await hosts.SenderAsync(["zoneadm", "list", "-s"]);
+        Assert.Contains("kz1              configured", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SenderHostKvmZone_IsRefusedByASimulatedReceiver_AndRunsOnTheSource()
+    {
+        if (KvmGuest.ProbeUnavailableReason() is { } unusable)
+        {
+            Assert.Skip($"KVM is not usable here: {unusable}");
+        }
+
+        await using var hosts = new TwoHosts();
+        string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+        await hosts.AddUserAsync("root", password);
+        await hosts.StartReceiverAsync();
+        await hosts.CreateRunningZoneAsync("kz1", "64M", cpus: 1, "--guest", "kvm");
+
+        var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = password });
+
+        Assert.True(migrate.ExitCode == 1, migrate.Output + "\n" + migrate.Error);
+        Assert.Contains("the zone runs on a KVM virtual machine and this host runs simulated guests", migrate.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Starting migration.", migrate.Output, StringComparison.Ordinal);
+        var list = await hosts.SenderAsync(["zoneadm", "list", "-s"]);
+        Assert.Contains("kz1              running", list.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(hosts.ReceiverState, "zones", "kz1.cfg")));
+    }
+
     /// <summary>Waits for a receiver output line; a timeout fails with the receiver's output.</summary>
     private static async Task<string> ReceiverLineAsync(TwoHosts hosts, Func<string, bool> match)
     {
