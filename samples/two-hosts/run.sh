@@ -9,12 +9,15 @@
 #   cut       a 128M zone with a workload on a rate-limited link, taken down ('ip link set down') mid-migration:
 #             migrate must fail (exit 1; exit 3 only when the cut lands after the commit, reported in-doubt) and
 #             the zone must run on exactly one host (or be reported in-doubt, never running on both)
+#   kvm       a 64M zone running on a KVM virtual machine, to a second receiver that runs KVM guests (--guest kvm):
+#             its heartbeats must continue on the destination from the source's last sequence number
+#             (needs a usable /dev/kvm; without it prints 'SKIP kvm: <why>')
 # Prints one 'PASS <scenario>', 'FAIL <scenario>: <why>' or 'SKIP <scenario>: <why>' line per scenario; exits 0 when all pass, 1 otherwise,
 # 2 on a usage error, 77 when it lacks the privileges (root, 'ip netns', 'tc').
 #
 # usage: samples/two-hosts/run.sh [<ReceiverHost.dll> <SenderHost.dll>]
 #   Without arguments, builds both samples ('dotnet build -c Release') and uses their bin/Release output.
-#   Needs root, iproute2 ('ip', 'tc') and the 'dotnet' host. Takes about a minute.
+#   Needs root, iproute2 ('ip', 'tc') and the 'dotnet' host (and /dev/kvm for the kvm scenario). Takes about a minute.
 #   KZ_TWO_HOSTS_KEEP=1 keeps the temporary directory (logs and state) for inspection.
 set -euo pipefail
 
@@ -53,13 +56,14 @@ dst_ip=10.77.0.2
 peer_timeout=8
 work="$(mktemp -d "${TMPDIR:-/tmp}/kz-two-hosts-XXXXXX")"
 receiver_pid=""
+kvm_receiver_pid=""
 migrate_pid=""
 child=""
 failures=0
 
 cleanup() {
     local pid
-    for pid in $child $migrate_pid $receiver_pid; do
+    for pid in $child $migrate_pid $receiver_pid $kvm_receiver_pid; do
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
@@ -123,8 +127,9 @@ wait_for_line() {
     return 1
 }
 
-create_zone() { # <zone> <memory>
-    local file="$work/$1.cfg"
+create_zone() { # <zone> <memory> [<vCPUs> [<boot option>...]]
+    local zone=$1 memory=$2 cpus=${3:-2} file="$work/$1.cfg"
+    shift $(($# < 3 ? $# : 3))
     cat >"$file" <<EOF
 create -b
 set brand=solaris-kz
@@ -137,14 +142,14 @@ set id=0
 set bootpri=0
 end
 add virtual-cpu
-set ncpus=2
+set ncpus=$cpus
 end
 add capped-memory
-set physical=$2
+set physical=$memory
 end
 EOF
-    sender zonecfg -z "$1" -f "$file" >/dev/null
-    sender zoneadm -z "$1" boot
+    sender zonecfg -z "$zone" -f "$file" >/dev/null
+    sender zoneadm -z "$zone" boot "$@"
 }
 
 # A completed migration: exit 0, configured on the source, running on the destination.
@@ -234,6 +239,47 @@ else
 fi
 if [[ $elapsed -gt $((peer_timeout * 4)) ]]; then
     fail cut-bounded "migrate took ${elapsed} s after a cut with a ${peer_timeout} s peer timeout"
+fi
+
+# 6. A KVM virtual machine (one vCPU, as our KVM guests have) to a second receiver that runs KVM guests, over the bare
+# link: the destination's log must show the guest's heartbeats going on from the source's last one.
+ip netns exec "$src" tc qdisc del dev "$src_if" root 2>/dev/null || true
+ip -n "$src" link set "$src_if" up
+if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+    echo "SKIP kvm: /dev/kvm is not usable here"
+else
+    kvm_state="$work/receiver-kvm"
+    ip netns exec "$dst" "$dotnet_host" "$receiver_dll" adduser root --state-dir "$kvm_state" <<<"$password" >/dev/null
+    ip netns exec "$dst" "$dotnet_host" "$receiver_dll" run --state-dir "$kvm_state" --address "$dst_ip" --guest kvm \
+        --control-port 12303 --data-port 8103 --peer-timeout "$peer_timeout" >"$work/receiver-kvm.log" 2>&1 &
+    kvm_receiver_pid=$!
+    if ! wait_for_line "$work/receiver-kvm.log" 60 '^rad:remote +listening on'; then
+        fail kvm "the KVM receiver did not start: $(tail -n 3 "$work/receiver-kvm.log" | tr '\n' ' ')"
+    else
+        create_zone kz6 64M 1 --guest kvm --workload 8:4M
+        kvm_log="$work/kvm.log"
+        code=0
+        started=$SECONDS
+        sender zoneadm -z kz6 migrate --peer-timeout "$peer_timeout" "$remote:12303" >"$kvm_log" 2>&1 || code=$?
+        last_on_source="$(sed -n 's/^console: heartbeat \([0-9]*\) .*/\1/p' "$kvm_log" | tail -n 1)"
+        if [[ $code -ne 0 ]]; then
+            fail kvm "migrate exited $code: $(tail -n 3 "$kvm_log" | tr '\n' ' ')"
+        elif [[ -z "$last_on_source" ]]; then
+            fail kvm "the source printed no heartbeat"
+        elif ! wait_for_line "$work/receiver-kvm.log" 30 "Zone 'kz6' console: heartbeat [0-9]+ "; then
+            fail kvm "the destination's guest printed no heartbeat: $(tail -n 3 "$work/receiver-kvm.log" | tr '\n' ' ')"
+        else
+            first_here="$(sed -n "s/.*Zone 'kz6' console: heartbeat \([0-9]*\) .*/\1/p" "$work/receiver-kvm.log" | head -n 1)"
+            if ((first_here > last_on_source)) && grep -q "Zone 'kz6' console: heartbeat $first_here .* ok" "$work/receiver-kvm.log"; then
+                pass "kvm (kz6 in $((SECONDS - started)) s; heartbeat $last_on_source last on the source, $first_here first on the destination; $(grep -o 'downtime [0-9]* ms' "$kvm_log" || echo 'no summary'))"
+            else
+                fail kvm "the destination's first heartbeat $first_here does not follow the source's last $last_on_source"
+            fi
+        fi
+    fi
+    kill -TERM "$kvm_receiver_pid" 2>/dev/null || true
+    wait "$kvm_receiver_pid" 2>/dev/null || true
+    kvm_receiver_pid=""
 fi
 
 if [[ $failures -ne 0 ]]; then

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using KernelZones.Migration.Kvm;
 
 namespace KernelZones.Samples.Tests;
 
@@ -13,7 +14,7 @@ public sealed class TwoNamespacesTests
     private const int ScriptSkipped = 77;
 
     [Fact]
-    public async Task Script_MigratesAcrossNamespaces_UnderDelayLossSlowLinkAndCut()
+    public async Task Script_MigratesAcrossNamespaces_UnderDelayLossSlowLinkAndCut_AndAKvmVirtualMachine()
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, "needs root to create network namespaces (run as root, as CI does)");
         Assert.SkipUnless(OnPath("ip") && OnPath("tc"), "needs iproute2's 'ip' and 'tc' on PATH (apt-get install iproute2)");
@@ -30,6 +31,7 @@ public sealed class TwoNamespacesTests
         Assert.Matches(@"(?m)^PASS cut \((rolled back|in-doubt, reported)", output);
         Assert.Matches(@"(?m)^(PASS|SKIP) delay", output);
         Assert.Matches(@"(?m)^(PASS|SKIP) loss", output);
+        Assert.Matches(KvmGuest.ProbeUnavailableReason() is null ? @"(?m)^PASS kvm \(" : @"(?m)^SKIP kvm", output);
         Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
     }
 
