@@ -40,11 +40,11 @@ internal static class MigrateMode
     {
         var guest = new Option<string>("--guest")
         {
-            HelpName = "simulated|kvm",
+            HelpName = "sim|kvm",
             Description = "The guest migrated: the simulated guest (compared with the direct baseline), or a KVM virtual machine (compared with a simulated guest of the same size).",
-            DefaultValueFactory = _ => "simulated",
+            DefaultValueFactory = _ => "sim",
         };
-        guest.AcceptOnlyFromAmong("simulated", "kvm");
+        guest.AcceptOnlyFromAmong("sim", "kvm");
         Option<long?> memory = ModeOptions.Size("--memory", "The guest's memory; default 4G, 1G with --guest kvm.");
         Option<string> cipher = ModeOptions.Cipher("The memory stream's cipher; default aes-128-ccm, aes-128-gcm with --guest kvm.");
         var stripes = new Option<int>("--stripes")
