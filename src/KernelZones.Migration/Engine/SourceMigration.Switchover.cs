@@ -160,7 +160,7 @@ internal sealed partial class SourceMigration
     {
         _rollingBack = true;
         _transfer?.Abort(failure);
-        bool destinationStopped = _verdict is null;
+        bool destinationStopped = _switchoverSent == 0; // before the switchover the destination starts no guest
         if (connection is not null)
         {
             try
@@ -198,14 +198,15 @@ internal sealed partial class SourceMigration
     /// <summary>
     /// After the switchover the destination may have started the guest (see <see cref="IGuestReadiness"/>): the source
     /// resumes once the destination has answered its abort, which it does after destroying its copy, or reported a
-    /// failure, which it does the same. Returns true then (or before the switchover, when nothing was started); a
-    /// connection that fails meanwhile throws, and the source then waits out the guest's lease before it resumes.
+    /// failure, which it does the same. Returns true then, or before the switchover (nothing was started); false when
+    /// the switchover's sending failed (it may have arrived all the same). A connection that fails meanwhile throws; in
+    /// both cases the source then waits out the guest's lease before it resumes.
     /// </summary>
     private async Task<bool> DestinationStoppedAsync(ControlConnection connection, CancellationToken cancellationToken)
     {
         if (_verdict is not { } verdict)
         {
-            return true;
+            return _switchoverSent == 0;
         }
 
         ControlMessage answer = await verdict.WaitAsync(cancellationToken).ConfigureAwait(false);
