@@ -59,7 +59,7 @@ internal sealed partial class DestinationMigration
         // A switchover that took so long that the lease could not cover the readiness wait and the commit starts the
         // guest at the commit, as one without the capability.
         if (_guest is not IGuestReadiness readiness || _runLimit is not { } limit || _lastAnswer == 0
-            || limit - Stopwatch.GetElapsedTime(_lastAnswer) is var remaining && remaining < _options.ReadinessTimeout + s_commitLease)
+            || limit - Stopwatch.GetElapsedTime(_lastAnswer) < _options.ReadinessTimeout + s_commitLease)
         {
             return (null, null);
         }
@@ -67,7 +67,7 @@ internal sealed partial class DestinationMigration
         _running.Start();
         await _guest.Cpus.ResumeAsync(cancellationToken).ConfigureAwait(false);
         _leaseEnd = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _lease = PauseAtLeaseEndAsync(_guest, remaining, limit, _leaseEnd.Task);
+        _lease = PauseAtLeaseEndAsync(_guest, Zone().Name, limit, _leaseEnd.Task);
         Task ready = readiness.WaitUntilRunningAsync(cancellationToken).WaitAsync(_options.ReadinessTimeout, cancellationToken);
 
         // The source says nothing until the verdict, unless it aborts; a receive started now is the next message read.
@@ -103,11 +103,13 @@ internal sealed partial class DestinationMigration
     }
 
     /// <summary>Pauses the started guest when its lease ends without the commit; true when it did (the commit resumes it).</summary>
-    private async Task<bool> PauseAtLeaseEndAsync(IGuest guest, TimeSpan remaining, TimeSpan limit, Task end)
+    private async Task<bool> PauseAtLeaseEndAsync(IGuest guest, string zoneName, TimeSpan limit, Task end)
     {
         using (var timer = new CancellationTokenSource())
         {
-            Task expiry = Task.Delay(remaining, timer.Token);
+            // Counted again now that the vCPUs run: the time their start took is the lease's, not extra.
+            TimeSpan remaining = limit - Stopwatch.GetElapsedTime(_lastAnswer);
+            Task expiry = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, timer.Token);
             if (await Task.WhenAny(expiry, end).ConfigureAwait(false) != expiry)
             {
                 await timer.CancelAsync().ConfigureAwait(false);
@@ -124,7 +126,7 @@ internal sealed partial class DestinationMigration
             // A guest that faulted does not run; the verdict or the commit finds out.
         }
 
-        MigrationLog.IncomingGuestPaused(_logger, Zone().Name, limit.TotalMilliseconds);
+        MigrationLog.IncomingGuestPaused(_logger, zoneName, limit.TotalMilliseconds);
         return true;
     }
 
