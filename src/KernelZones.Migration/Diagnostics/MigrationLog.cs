@@ -116,6 +116,22 @@ internal static partial class MigrationLog
         }
     }
 
+    public static void IncomingGuestPaused(ILogger logger, string zone, double leaseMs)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            WriteIncomingGuestPaused(logger, LogText.Escape(zone), leaseMs);
+        }
+    }
+
+    public static void ResumeDeferred(ILogger logger, string zone, double waitMs)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            WriteResumeDeferred(logger, LogText.Escape(zone), waitMs);
+        }
+    }
+
     public static void AuthenticationThrottled(ILogger logger, string user, EndPoint? remote, string reason)
     {
         if (logger.IsEnabled(LogLevel.Warning))
@@ -166,6 +182,12 @@ internal static partial class MigrationLog
 
     [LoggerMessage(EventId = 29, EventName = nameof(IncomingGuestRunning), Level = LogLevel.Information, Message = "Incoming zone '{Zone}' runs here before the commit: its guest gave its first sign of life {ReadyAfterMs:0.0} ms after its vCPUs started")]
     private static partial void WriteIncomingGuestRunning(ILogger logger, string zone, double readyAfterMs);
+
+    [LoggerMessage(EventId = 30, EventName = nameof(IncomingGuestPaused), Level = LogLevel.Warning, Message = "Incoming zone '{Zone}': no commit within the {LeaseMs:0} ms its guest may run before it; the guest is paused until the commit, or destroyed")]
+    private static partial void WriteIncomingGuestPaused(ILogger logger, string zone, double leaseMs);
+
+    [LoggerMessage(EventId = 31, EventName = nameof(ResumeDeferred), Level = LogLevel.Warning, Message = "Zone '{Zone}': the destination did not confirm that it stopped the guest it may have started; the zone resumes here in {WaitMs:0} ms, once that guest can no longer run")]
+    private static partial void WriteResumeDeferred(ILogger logger, string zone, double waitMs);
 
     [LoggerMessage(EventId = 50, EventName = nameof(AuthenticationThrottled), Level = LogLevel.Warning,
         Message = "Refused an authentication attempt as '{User}' from {Remote} without checking it: {Reason}")]

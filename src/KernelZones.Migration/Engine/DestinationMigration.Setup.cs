@@ -100,6 +100,6 @@ internal sealed partial class DestinationMigration
         _transfer = _data.Expect(descriptor, _sink);
         _migrationId = result.MigrationId;
         _outcomes[_migrationId] = IncomingMigrationState.InProgress;
-        return result;
+        return result with { GuestRunLimit = AnnounceRunLimit() };
     }
 }

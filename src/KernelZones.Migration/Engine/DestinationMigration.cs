@@ -126,6 +126,7 @@ internal sealed partial class DestinationMigration
                 throw new MigrationException(MigrationFailureKind.Protocol, $"Unexpected {message.Kind} message at this point of the migration.");
         }
 
+        OnAnswering();
         await _connection.SendAsync(new Acknowledged(message.Kind), cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -242,7 +243,7 @@ internal sealed partial class DestinationMigration
         try
         {
             var guest = _guest!;
-            if (!GuestStarted)
+            if (!GuestStarted || await EndLeaseAsync().ConfigureAwait(false))
             {
                 await guest.Cpus.ResumeAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -269,6 +270,7 @@ internal sealed partial class DestinationMigration
     /// <summary>Undoes everything this migration created on the host (idempotent).</summary>
     private async Task DiscardAsync()
     {
+        await StopStartedGuestAsync().ConfigureAwait(false);
         if (_transfer is not null)
         {
             await _transfer.DisposeAsync().ConfigureAwait(false);

@@ -76,7 +76,10 @@ public sealed class MigrationDestinationOptions
     /// it then destroys its copy before answering, and the source resumes the zone. Default 5 s, generous for a guest
     /// whose first heartbeat is due within one heartbeat interval. The zone is suspended on the source meanwhile but
     /// already runs here, so the wait is not downtime; the source waits for the answer within its control idle
-    /// timeout, so keep this well below that (2 minutes by default).
+    /// timeout, so keep this well below that (2 minutes by default). It also sets the lease of a guest started before
+    /// the commit: the destination announces that it runs at most 5 s + this + 1 s without the commit (counted from its
+    /// answer to the last pre-copy round) and pauses it then; a source that cannot hear the destination waits that
+    /// long after its switchover before it resumes the zone (docs/design.md, Readiness).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
     public TimeSpan ReadinessTimeout

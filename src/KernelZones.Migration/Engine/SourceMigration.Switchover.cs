@@ -15,6 +15,10 @@ internal sealed partial class SourceMigration
     private TimeSpan _sending;
     private GuestStart? _destinationStart;
     private Task<ControlMessage>? _verdict;
+    private long _switchoverSent;
+
+    /// <summary>Added to the destination's bound before the source resumes without its answer: clock rates and scheduling.</summary>
+    private static readonly TimeSpan s_leaseMargin = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Suspends the zone, sends the last dirty pages and the device state, and has the destination verify them.</summary>
     private async Task<PrecopyOutcome> SwitchoverAsync(ControlConnection connection, PrecopyOutcome precopy, CancellationToken cancellationToken)
@@ -40,6 +44,7 @@ internal sealed partial class SourceMigration
         _expectedVerification = MigrationVerification.Encode(_digest!.Value, deviceState.Span);
 
         Report(MigrationStep.WaitingForCompletion);
+        _switchoverSent = Stopwatch.GetTimestamp();
         await connection.SendAsync(new Switchover(_session!.MigrationId), cancellationToken).ConfigureAwait(false);
 
         // The verdict and the end of the data streams are awaited together, not one after the other: each wait ends
@@ -155,18 +160,24 @@ internal sealed partial class SourceMigration
     {
         _rollingBack = true;
         _transfer?.Abort(failure);
+        bool destinationStopped = _switchoverSent == 0; // before the switchover the destination starts no guest
         if (connection is not null)
         {
             try
             {
                 using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await connection.SendAsync(new Abort(failure.Message), limit.Token).ConfigureAwait(false);
-                await DestinationStoppedAsync(connection, limit.Token).ConfigureAwait(false);
+                destinationStopped = await DestinationStoppedAsync(connection, limit.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is MigrationException or OperationCanceledException or IOException or ObjectDisposedException)
             {
                 // The destination also discards on a lost connection.
             }
+        }
+
+        if (!destinationStopped)
+        {
+            await OutwaitDestinationGuestAsync().ConfigureAwait(false);
         }
 
         if (_guest.Memory.IsDirtyTracking)
@@ -186,22 +197,47 @@ internal sealed partial class SourceMigration
 
     /// <summary>
     /// After the switchover the destination may have started the guest (see <see cref="IGuestReadiness"/>): the source
-    /// resumes only once the destination has answered its abort, which it does after destroying its copy, or reported a
-    /// failure, which it does the same. A connection that fails meanwhile ends the wait: the destination stops a guest it
-    /// started as soon as its own side of the connection fails.
+    /// resumes once the destination has answered its abort, which it does after destroying its copy, or reported a
+    /// failure, which it does the same. Returns true then, or before the switchover (nothing was started); false when
+    /// the switchover's sending failed (it may have arrived all the same). A connection that fails meanwhile throws; in
+    /// both cases the source then waits out the guest's lease before it resumes.
     /// </summary>
-    private async Task DestinationStoppedAsync(ControlConnection connection, CancellationToken cancellationToken)
+    private async Task<bool> DestinationStoppedAsync(ControlConnection connection, CancellationToken cancellationToken)
     {
         if (_verdict is not { } verdict)
         {
-            return;
+            return _switchoverSent == 0;
         }
 
-        _verdict = null;
         ControlMessage answer = await verdict.WaitAsync(cancellationToken).ConfigureAwait(false);
         while (answer is not (Acknowledged { Step: MessageKind.Abort } or ErrorMessage))
         {
             answer = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _verdict = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Without the destination's word that its guest is gone, waits until that guest cannot run any more: the bound the
+    /// destination announced counts from its answer to the last pre-copy round, which came before the switchover was
+    /// sent, so the bound counted from the switchover (and a margin) ends later on any clock. Nothing to wait for when
+    /// the destination announced no bound (it starts the guest only at the commit), or said its guest was not started.
+    /// </summary>
+    private async Task OutwaitDestinationGuestAsync()
+    {
+        if (_session?.GuestRunLimit is not { } limit || _switchoverSent == 0
+            || _verdict is { IsCompletedSuccessfully: true } verdict && verdict.Result is VerifyResult { Started: null })
+        {
+            return;
+        }
+
+        TimeSpan wait = limit + s_leaseMargin - Stopwatch.GetElapsedTime(_switchoverSent);
+        if (wait > TimeSpan.Zero)
+        {
+            MigrationLog.ResumeDeferred(_logger, ZoneName, wait.TotalMilliseconds);
+            await Task.Delay(wait, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -11,7 +11,9 @@ namespace KernelZones.Migration.Guests;
 /// a guest that faults, reports a failure or stays silent fails the switchover before the commit; the destination
 /// destroys its copy before it answers, and the source resumes the zone. The zone's downtime then ends when the
 /// destination's vCPUs start, and after the commit the guest simply runs on. A guest without this capability is
-/// resumed only after the commit.</para>
+/// resumed only after the commit. A started guest that does not hear the commit within the bound the destination
+/// announced to the source is suspended (<see cref="IVirtualCpus.SuspendAsync"/>) until the commit resumes it or a
+/// failure destroys it, so that a source that cannot reach the destination may resume the zone after that bound.</para>
 /// <para>Thread-safety: may be called from any thread, concurrently with the vCPUs running.</para>
 /// </remarks>
 public interface IGuestReadiness

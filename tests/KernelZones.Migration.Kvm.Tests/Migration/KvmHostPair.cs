@@ -11,10 +11,10 @@ internal sealed class KvmHostPair : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("kz-kvm-pair-").FullName;
     private readonly ClientKey _key = ClientKey.Generate("kvm-tests");
 
-    public KvmHostPair(KvmGuestOptions? destinationTemplate = null, StripeTamperProxy? proxy = null, TimeSpan? readinessTimeout = null)
+    public KvmHostPair(KvmGuestOptions? destinationTemplate = null, StripeTamperProxy? proxy = null, TimeSpan? readinessTimeout = null, TimeSpan? sourceIdleTimeout = null)
     {
         B = new KvmZoneHost("kz-b", KnownHosts, _key, destinationTemplate, proxy?.Port ?? 0, readinessTimeout);
-        A = new KvmZoneHost("kz-a", KnownHosts, _key);
+        A = new KvmZoneHost("kz-a", KnownHosts, _key, idleTimeout: sourceIdleTimeout);
         if (proxy is not null)
         {
             proxy.Target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, B.Destination.DataPort);
@@ -26,6 +26,14 @@ internal sealed class KvmHostPair : IAsyncDisposable
     public KvmZoneHost B { get; }
 
     private string KnownHosts => Path.Combine(_directory, "known_hosts");
+
+    /// <summary>A relay in front of B's control service, and the address through it that A trusts as B.</summary>
+    public (ControlStallRelay Relay, Control.RemoteAddress Address) RelayToB()
+    {
+        var relay = new ControlStallRelay(B.Destination.ControlPort);
+        B.Trust(KnownHosts, relay.Port);
+        return (relay, Control.RemoteAddress.Parse($"ssh://root@127.0.0.1:{relay.Port}"));
+    }
 
     /// <summary>Starts a guest and boots zone <paramref name="zoneName"/> on host A with the guest's machine described in its configuration.</summary>
     public KvmGuest StartOnA(string zoneName, KvmGuestOptions options)

@@ -20,7 +20,7 @@ internal sealed class KvmZoneHost : IAsyncDisposable
     private readonly string _directory;
     private readonly ServerIdentity _identity;
 
-    public KvmZoneHost(string name, string knownHostsPath, ClientKey key, KvmGuestOptions? template = null, int advertisedDataPort = 0, TimeSpan? readinessTimeout = null)
+    public KvmZoneHost(string name, string knownHostsPath, ClientKey key, KvmGuestOptions? template = null, int advertisedDataPort = 0, TimeSpan? readinessTimeout = null, TimeSpan? idleTimeout = null)
     {
         Func<ZoneConfiguration, IGuest> guests = KvmZoneMigration.DestinationGuests(template);
         Credential = ControlCredential.FromKey("root", key);
@@ -43,8 +43,13 @@ internal sealed class KvmZoneHost : IAsyncDisposable
             ReadinessTimeout = readinessTimeout ?? TimeSpan.FromSeconds(5),
         });
         Destination.Start();
-        File.AppendAllText(knownHostsPath, $"127.0.0.1:{Destination.ControlPort} {_identity.Fingerprint}\n");
-        Source = new MigrationSource(Zones, new ControlClientOptions { KnownHostsPath = knownHostsPath, Offer = new HostOffer { HostName = name, AllowNone = true } });
+        Trust(knownHostsPath, Destination.ControlPort);
+        Source = new MigrationSource(Zones, new ControlClientOptions
+        {
+            KnownHostsPath = knownHostsPath,
+            Offer = new HostOffer { HostName = name, AllowNone = true },
+            IdleTimeout = idleTimeout ?? new ControlClientOptions().IdleTimeout,
+        });
     }
 
     public ZoneHost Zones { get; } = new();
@@ -80,7 +85,13 @@ internal sealed class KvmZoneHost : IAsyncDisposable
     }
 
     public Task<MigrationResult> MigrateAsync(string zoneName, IGuest guest, KvmZoneHost to, MigrationOptions options, CancellationToken cancellationToken = default) =>
-        Source.MigrateAsync(zoneName, guest, to.Address, Credential, options, cancellationToken);
+        MigrateAsync(zoneName, guest, to.Address, options, cancellationToken);
+
+    public Task<MigrationResult> MigrateAsync(string zoneName, IGuest guest, RemoteAddress to, MigrationOptions options, CancellationToken cancellationToken = default) =>
+        Source.MigrateAsync(zoneName, guest, to, Credential, options, cancellationToken);
+
+    /// <summary>Lists this host's control service as reachable at 127.0.0.1:<paramref name="port"/> (itself, or a relay in front of it).</summary>
+    public void Trust(string knownHostsPath, int port) => File.AppendAllText(knownHostsPath, $"127.0.0.1:{port} {_identity.Fingerprint}\n");
 
     /// <summary>The guest a zone migrated into this host runs on.</summary>
     public KvmGuest Arrived(string zoneName) =>

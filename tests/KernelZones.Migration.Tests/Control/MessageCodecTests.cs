@@ -24,6 +24,7 @@ public sealed class MessageCodecTests
         new CompatibilityResult(["brand differs"]),
         new Negotiate(null, 8, 4L << 30),
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102),
+        new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102, TimeSpan.FromMilliseconds(11_000.5)),
         new StartTransfer(Guid.NewGuid()),
         new RoundComplete(3, 10, 40960, 2, 8192),
         new Switchover(Guid.NewGuid()),
@@ -80,6 +81,29 @@ public sealed class MessageCodecTests
         Assert.Equal([0x92, 0x17, 0x92, 0x07, 0xC4, 0x00], Body(new VerifyResult(7, [])));
         var started = (VerifyResult)MessageCodec.Decode(Body(new VerifyResult(7, [], new GuestStart(TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(2)))));
         Assert.Equal(new GuestStart(TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(2)), started.Started);
+    }
+
+    [Fact]
+    public void A_negotiation_result_without_a_guest_run_limit_is_the_five_field_message_of_earlier_versions_and_a_limit_reads_back()
+    {
+        NegotiateResult earlier = new("aes-128-gcm", 1, Guid.NewGuid(), new byte[32], 8102);
+        Assert.Equal(0x95, Body(earlier)[2]);
+        Assert.Null(((NegotiateResult)MessageCodec.Decode(Body(earlier))).GuestRunLimit);
+
+        byte[] limited = Body(earlier with { GuestRunLimit = TimeSpan.FromSeconds(7) });
+        Assert.Equal(0x96, limited[2]);
+        Assert.Equal(TimeSpan.FromSeconds(7), ((NegotiateResult)MessageCodec.Decode(limited)).GuestRunLimit);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(61 * 60 * 1000)]
+    public void A_guest_run_limit_that_is_not_positive_or_longer_than_an_hour_is_refused(int milliseconds)
+    {
+        byte[] body = Body(new NegotiateResult("aes-128-gcm", 1, Guid.NewGuid(), new byte[32], 8102, TimeSpan.FromMilliseconds(milliseconds)));
+        MigrationException refused = Assert.Throws<MigrationException>(() => MessageCodec.Decode(body));
+        Assert.Equal(MigrationFailureKind.Protocol, refused.Kind);
     }
 
     [Fact]

@@ -178,6 +178,7 @@ public sealed class ParserFuzzTests
         new CompatibilityResult(["brand differs", "memory"]),
         new Negotiate("aes-128-gcm", 8, 4L << 30),
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102),
+        new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102, TimeSpan.FromMilliseconds(11_000.5)),
         new RoundComplete(3, 10, 40960, 2, 8192),
         new VerifyResult(1000, new byte[32]),
         new VerifyResult(1000, new byte[32], new GuestStart(TimeSpan.FromMilliseconds(12.5), TimeSpan.FromMilliseconds(9.75))),
