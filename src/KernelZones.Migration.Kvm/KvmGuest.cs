@@ -69,7 +69,7 @@ public sealed class KvmGuest : IGuest, IGuestReadiness, IDisposable
                 _threads[i] = Track(created, new VcpuThread(_vcpus[i], bus, startHeld: forRestore));
             }
 
-            _cpus = new KvmVirtualCpus(_threads, startSuspended: forRestore, () => _readiness.OnResuming(_serial.HasPartialLine));
+            _cpus = new KvmVirtualCpus(_threads, startSuspended: forRestore, () => _readiness.OnResuming(_serial.HasPartialLine, BinaryPrimitives.ReadUInt32LittleEndian(_memory.Physical(GuestLayout.STicks, sizeof(uint)))));
             _devices = new KvmDeviceState(_system, _vm, _cpus, _serial, options.MemorySize);
             Completion = Task.WhenAll(_threads.Select(t => t.Exited));
             _ = Completion.ContinueWith(
