@@ -98,7 +98,7 @@ public sealed partial class ReceiverServiceTests
     }
 
     [Fact]
-    public async Task Metrics_PrometheusEndpoint_MigrationAndTransportCountersMoveWithAMigration()
+    public async Task Metrics_PrometheusEndpoint_ScrapedDuringAndAfterAMigration_CountersMove()
     {
         await using var hosts = new TwoHosts();
         string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
@@ -108,10 +108,14 @@ public sealed partial class ReceiverServiceTests
         var scrape = new Uri(ScrapeUrl().Match(line).Value);
         using var http = new HttpClient { Timeout = TwoHosts.Timeout };
         string before = await http.GetStringAsync(scrape);
-        await hosts.CreateRunningZoneAsync("kz1", "64M");
+        await hosts.CreateRunningZoneAsync("kz1", "256M");
 
-        var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = password });
-        Assert.True(migrate.ExitCode == 0, migrate.Output + "\n" + migrate.Error);
+        // Scraped while the migration runs (once its memory transfer starts), then after it.
+        await using SampleProcess migrate = hosts.StartSender(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = password });
+        await migrate.WaitForLineAsync(l => l.EndsWith("Starting migration.", StringComparison.Ordinal), TwoHosts.Timeout);
+        string during = await http.GetStringAsync(scrape);
+        Assert.True(Sum(during, "kz_migration_started_total", "kz_side=\"destination\"") > Sum(before, "kz_migration_started_total", "kz_side=\"destination\""), during);
+        Assert.True(await migrate.WaitForExitAsync(TwoHosts.Timeout) == 0, migrate.Output + "\n" + migrate.Error);
         string after = await http.GetStringAsync(scrape);
 
         Assert.Contains("target_info{service_name=\"kz-receiver\"", after, StringComparison.Ordinal);
