@@ -37,6 +37,21 @@ public sealed class SwitchoverDecisionTests
     }
 
     [Fact]
+    public void A_round_that_fits_the_target_but_left_at_most_half_as_many_pages_dirty_as_it_sent_runs_another()
+    {
+        // 24,414 pages sent, 5,000 dirtied meanwhile: about 205 ms expected, within 300 ms but above a tenth of it,
+        // and the next round would leave about a fifth of that.
+        Assert.Equal(SwitchoverDecision.Verdict.Continue, SwitchoverDecision.Decide(s_defaults, Round(1, 5_000), PageSize, 100_000_000, 1L << 30, TimeSpan.FromSeconds(1)).Verdict);
+
+        // The same round not converging (more dirtied than half of what it sent) switches over.
+        var slow = new PrecopyRound(1, 8_000, 0, 100_000_000, TimeSpan.FromSeconds(1), 5_000, Final: false);
+        Assert.Equal(SwitchoverDecision.Verdict.Switchover, SwitchoverDecision.Decide(s_defaults, slow, PageSize, 100_000_000, 1L << 30, TimeSpan.FromSeconds(1)).Verdict);
+
+        // Converging, but at the round limit: it switches over rather than hand the limit to the policy.
+        Assert.Equal(SwitchoverDecision.Verdict.Switchover, SwitchoverDecision.Decide(new MigrationOptions { MaxRounds = 2 }, Round(1, 5_000), PageSize, 100_000_000, 1L << 30, TimeSpan.FromSeconds(1)).Verdict);
+    }
+
+    [Fact]
     public void A_dirty_round_0_at_the_round_limit_goes_to_the_policy()
     {
         var options = new MigrationOptions { MaxRounds = 1 };
