@@ -105,16 +105,16 @@ internal sealed partial class DestinationMigration
     /// <summary>Pauses the started guest when its lease ends without the commit; true when it did (the commit resumes it).</summary>
     private async Task<bool> PauseAtLeaseEndAsync(IGuest guest, string zoneName, TimeSpan limit, Task end)
     {
-        using (var timer = new CancellationTokenSource())
+        // Counted again now that the vCPUs run: the time their start took is the lease's, not extra.
+        TimeSpan remaining = limit - Stopwatch.GetElapsedTime(_lastAnswer);
+        try
         {
-            // Counted again now that the vCPUs run: the time their start took is the lease's, not extra.
-            TimeSpan remaining = limit - Stopwatch.GetElapsedTime(_lastAnswer);
-            Task expiry = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, timer.Token);
-            if (await Task.WhenAny(expiry, end).ConfigureAwait(false) != expiry)
-            {
-                await timer.CancelAsync().ConfigureAwait(false);
-                return false;
-            }
+            await end.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero).ConfigureAwait(false);
+            return false;
+        }
+        catch (TimeoutException)
+        {
+            // The lease ended first.
         }
 
         try
