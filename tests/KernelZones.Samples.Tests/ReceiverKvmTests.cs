@@ -31,15 +31,8 @@ public sealed partial class ReceiverKvmTests
     [Fact]
     public async Task KvmSourceInThisProcess_MigratesIntoTheReceiver_HeartbeatsContinueInItsLog()
     {
-        if (KvmGuest.ProbeUnavailableReason() is { } unusable)
-        {
-            Assert.Skip($"KVM is not usable here: {unusable}");
-        }
-
-        await using var hosts = new TwoHosts();
-        string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
-        await hosts.AddUserAsync("root", password);
-        await hosts.StartReceiverAsync("--guest", "kvm");
+        (TwoHosts hosts, string password) = await KvmReceiverAsync("--guest", "kvm");
+        await using var disposal = hosts;
         await hosts.Receiver.WaitForLineAsync(l => l.StartsWith("guests        KVM virtual machines on /dev/kvm", StringComparison.Ordinal), TwoHosts.Timeout);
 
         using KvmGuest guest = KvmGuest.Create(new KvmGuestOptions { MemorySize = 16L << 20 });
@@ -75,15 +68,8 @@ public sealed partial class ReceiverKvmTests
     [Fact]
     public async Task SenderHostKvmZone_MigratesIntoReceiverHostKvm_BothAsProcesses()
     {
-        if (KvmGuest.ProbeUnavailableReason() is { } unusable)
-        {
-            Assert.Skip($"KVM is not usable here: {unusable}");
-        }
-
-        await using var hosts = new TwoHosts();
-        string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
-        await hosts.AddUserAsync("root", password);
-        await hosts.StartReceiverAsync("--guest", "kvm");
+        (TwoHosts hosts, string password) = await KvmReceiverAsync("--guest", "kvm");
+        await using var disposal = hosts;
         await hosts.CreateRunningZoneAsync("kz1", "64M", cpus: 1, "--guest", "kvm", "--workload", "8:4M");
 
         var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = password });
@@ -103,15 +89,8 @@ public sealed partial class ReceiverKvmTests
     [Fact]
     public async Task SenderHostKvmZone_IsRefusedByASimulatedReceiver_AndRunsOnTheSource()
     {
-        if (KvmGuest.ProbeUnavailableReason() is { } unusable)
-        {
-            Assert.Skip($"KVM is not usable here: {unusable}");
-        }
-
-        await using var hosts = new TwoHosts();
-        string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
-        await hosts.AddUserAsync("root", password);
-        await hosts.StartReceiverAsync();
+        (TwoHosts hosts, string password) = await KvmReceiverAsync();
+        await using var disposal = hosts;
         await hosts.CreateRunningZoneAsync("kz1", "64M", cpus: 1, "--guest", "kvm");
 
         var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = password });
@@ -122,6 +101,29 @@ public sealed partial class ReceiverKvmTests
         var list = await hosts.SenderAsync(["zoneadm", "list", "-s"]);
         Assert.Contains("kz1              running", list.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(hosts.ReceiverState, "zones", "kz1.cfg")));
+    }
+
+    /// <summary>Where KVM is usable (else the test is skipped): a receiver started with <paramref name="options"/> and a user root with a fresh password.</summary>
+    private static async Task<(TwoHosts Hosts, string Password)> KvmReceiverAsync(params string[] options)
+    {
+        if (KvmGuest.ProbeUnavailableReason() is { } unusable)
+        {
+            Assert.Skip($"KVM is not usable here: {unusable}");
+        }
+
+        var hosts = new TwoHosts();
+        try
+        {
+            string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+            await hosts.AddUserAsync("root", password);
+            await hosts.StartReceiverAsync(options);
+            return (hosts, password);
+        }
+        catch
+        {
+            await hosts.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Waits for a receiver output line; a timeout fails with the receiver's output.</summary>
