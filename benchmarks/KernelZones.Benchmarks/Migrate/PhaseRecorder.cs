@@ -5,13 +5,15 @@ using System.Globalization;
 namespace KernelZones.Benchmarks.Migrate;
 
 /// <summary>
-/// Listens to the engine's activities (<c>KernelZones.Migration</c>) during the measured migration and prints where
-/// the switchover went on each side: final round, verification (device state, end of streams, digests) and commit.
+/// Listens to the engine's activities (<c>KernelZones.Migration</c>) during the measured migration: it prints where
+/// the switchover went on each side (final round, verification of device state, end of streams and digests, commit),
+/// and it reads the process's CPU time when the source's setup ends, where the transfer begins.
 /// </summary>
 internal sealed class PhaseRecorder : IDisposable
 {
     private readonly ConcurrentQueue<Activity> _stopped = new();
     private readonly ActivityListener _listener;
+    private TimeSpan? _cpuAtTransferStart;
 
     public PhaseRecorder()
     {
@@ -19,10 +21,21 @@ internal sealed class PhaseRecorder : IDisposable
         {
             ShouldListenTo = source => source.Name == "KernelZones.Migration",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-            ActivityStopped = _stopped.Enqueue,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == "kz.migration.setup" && activity.Parent?.GetTagItem("kz.side") is "source")
+                {
+                    _cpuAtTransferStart ??= Process.GetCurrentProcess().TotalProcessorTime;
+                }
+
+                _stopped.Enqueue(activity);
+            },
         };
         ActivitySource.AddActivityListener(_listener);
     }
+
+    /// <summary>The process's CPU time when the measured migration's first page was due (the source's setup ended); null before.</summary>
+    public TimeSpan? CpuAtTransferStart => _cpuAtTransferStart;
 
     public void PrintSwitchover()
     {
