@@ -81,7 +81,7 @@ try
     using var workload = simulated is null ? null : new GuestWorkload(simulated, new GuestWorkloadOptions { DirtyMiBPerSecond = 64, WorkingSetBytes = workingSet });
     if (simulated is not null)
     {
-        simulated.Memory.FillRandom(0, memory / 2, seed: 2015);
+        simulated.FillRandom(0, memory / 2, seed: 2015);
         workload!.Start();
     }
 
@@ -200,7 +200,7 @@ static async Task WarmUpAsync(bool kvm, MigrationSource source, ZoneHost sourceH
     using (var vm = kvm ? KvmGuest.Create(new KvmGuestOptions { MemorySize = Memory }) : null)
     using (var simulated = kvm ? null : new InMemoryGuest(Memory))
     {
-        simulated?.Memory.FillRandom(0, Memory, seed: 1);
+        simulated?.FillRandom(0, Memory, seed: 1);
         var zone = sourceHost.Configure(vm is null ? KernelZone("warmup", Memory, cpus: 4) : KvmZoneMigration.Describe(KernelZone("warmup", Memory, cpus: 1), vm));
         zone.Install();
         zone.Boot();

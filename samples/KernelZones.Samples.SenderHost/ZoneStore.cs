@@ -52,7 +52,7 @@ internal sealed class ZoneStore
     public void Save(Zone zone)
     {
         System.IO.Directory.CreateDirectory(ZonesDirectory);
-        string state = ZoneStateText.Format(zone.State);
+        string state = zone.Status.StateName;
         Replace(Path.Combine(ZonesDirectory, zone.Name + ConfigurationExtension), zone.Configuration.ToExport());
         Replace(Path.Combine(ZonesDirectory, zone.Name + StateExtension), state + "\n");
     }

@@ -75,7 +75,7 @@ public static class KvmZoneMigration
         }
 
         long memory = configuration.PhysicalMemory?.Bytes ?? throw Refuse(zone, "capped-memory physical is not set");
-        int vcpus = configuration.VirtualCpus?.Value ?? 1;
+        int vcpus = configuration.VirtualCpus ?? 1;
         int stateVersion = ReadInt(configuration, StateVersionAttribute);
         int describedVcpus = ReadInt(configuration, VcpusAttribute);
         long describedMemory = ReadLong(configuration, MemoryAttribute);

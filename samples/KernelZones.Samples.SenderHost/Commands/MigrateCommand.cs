@@ -130,7 +130,7 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
             return;
         }
 
-        string state = ZoneStateText.Format(zone.State);
+        string state = zone.Status.StateName;
         throw new MigrationException(MigrationFailureKind.Compatibility, arguments.LiveOnly
             ? $"zone is {state}; '-t live' migrates running zones only."
             : $"zone is {state}; this host migrates running zones only (live migration): boot it first.");
@@ -155,7 +155,7 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
                 zone.Halt();
                 zone.MarkUnavailable();
                 store.Save(zone);
-                Console.Error.WriteLine(MigrationStepText.Render(zoneName,
+                Console.Error.WriteLine(ZoneadmLine(
                     $"the destination did not acknowledge the commit of migration {result.MigrationId}; the zone may be running there and is marked unavailable here."));
                 return InDoubtExitCode;
         }
@@ -164,7 +164,10 @@ internal sealed class MigrateCommand(ZoneStore store, string zoneName, MigrateAr
     private void Fail(string message)
     {
         string prefix = $"zone '{zoneName}': ";
-        Console.Error.WriteLine(message.StartsWith(prefix, StringComparison.Ordinal) ? "zoneadm: " + message : MigrationStepText.Render(zoneName, message));
-        Console.Error.WriteLine(MigrationStepText.Render(zoneName, "migrate failed."));
+        Console.Error.WriteLine(message.StartsWith(prefix, StringComparison.Ordinal) ? "zoneadm: " + message : ZoneadmLine(message));
+        Console.Error.WriteLine(ZoneadmLine("migrate failed."));
     }
+
+    /// <summary>A message in <c>zoneadm</c>'s form, as the step lines (<see cref="MigrationProgress.Message"/>) are.</summary>
+    private string ZoneadmLine(string text) => $"zoneadm: zone '{zoneName}': {text}";
 }

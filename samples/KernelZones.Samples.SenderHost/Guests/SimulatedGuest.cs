@@ -25,7 +25,7 @@ internal sealed class SimulatedGuest : IZoneGuest
     public static SimulatedGuest Boot(ZoneConfiguration configuration, long memory, WorkloadSpec? workload)
     {
         var guest = new InMemoryGuest(memory);
-        guest.Memory.FillRandom(0, memory / 2, seed: configuration.ZoneName.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)));
+        guest.FillRandom(0, memory / 2, seed: configuration.ZoneName.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)));
         if (workload is not null)
         {
             // The workload runs until the guest is disposed: it stops when the guest's memory goes away.

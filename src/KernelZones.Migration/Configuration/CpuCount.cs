@@ -4,7 +4,7 @@ using KernelZones.Migration.Storage;
 namespace KernelZones.Migration.Configuration;
 
 /// <summary>A number of virtual CPUs (<c>virtual-cpu ncpus</c>), from 1 to <see cref="MaxValue"/>.</summary>
-public readonly record struct CpuCount
+internal readonly record struct CpuCount
 {
     /// <summary>The largest count accepted.</summary>
     public const int MaxValue = 65535;

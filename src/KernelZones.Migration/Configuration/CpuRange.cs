@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Configuration;
 
 /// <summary>A CPU count or range as <c>dedicated-cpu ncpus</c> takes it: <c>4</c> or <c>2-4</c>.</summary>
-public readonly record struct CpuRange
+internal readonly record struct CpuRange
 {
     /// <summary>Creates a range; <paramref name="minimum"/> must not exceed <paramref name="maximum"/>.</summary>
     public CpuRange(CpuCount minimum, CpuCount maximum)

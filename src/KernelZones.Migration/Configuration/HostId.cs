@@ -7,7 +7,7 @@ namespace KernelZones.Migration.Configuration;
 /// A zone's emulated hostid: a 32-bit value written in hex, e.g. <c>0x2e7d2173</c> (the <c>0x</c> is optional
 /// on input; the canonical form has it and eight lower-case digits).
 /// </summary>
-public readonly record struct HostId(uint Value)
+internal readonly record struct HostId(uint Value)
 {
     /// <summary>Parses <c>0x2e7d2173</c> or <c>2e7d2173</c> (1-8 hex digits).</summary>
     /// <exception cref="FormatException">The text is not a hostid.</exception>

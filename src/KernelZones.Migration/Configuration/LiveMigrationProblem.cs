@@ -3,7 +3,7 @@ using KernelZones.Migration.Storage;
 namespace KernelZones.Migration.Configuration;
 
 /// <summary>One reason a configuration cannot be live-migrated, naming the resource, its id and its URI.</summary>
-public sealed class LiveMigrationProblem
+internal sealed class LiveMigrationProblem
 {
     internal LiveMigrationProblem(LiveMigrationProblemKind kind, string message, ZoneResource? resource = null, StorageUri? uri = null)
     {

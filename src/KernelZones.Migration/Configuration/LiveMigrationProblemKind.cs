@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Configuration;
 
 /// <summary>Why a configuration cannot be live-migrated.</summary>
-public enum LiveMigrationProblemKind
+internal enum LiveMigrationProblemKind
 {
     /// <summary>The brand is not <c>solaris-kz</c>.</summary>
     NotKernelZone,

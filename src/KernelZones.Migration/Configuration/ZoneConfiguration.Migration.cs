@@ -8,7 +8,7 @@ public sealed partial class ZoneConfiguration
     /// <c>capped-memory physical</c> unset, and each <c>device</c> or <c>suspend</c> not on shared storage
     /// (nfs, iscsi, lu). An empty list means the configuration qualifies.
     /// </summary>
-    public IReadOnlyList<LiveMigrationProblem> ValidateForLiveMigration()
+    internal IReadOnlyList<LiveMigrationProblem> ValidateForLiveMigration()
     {
         var problems = new List<LiveMigrationProblem>();
         if (!IsKernelZone)

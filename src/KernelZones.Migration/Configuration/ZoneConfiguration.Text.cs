@@ -29,7 +29,7 @@ public sealed partial class ZoneConfiguration
 
     /// <summary>
     /// Parses <c>zonecfg info</c> output, plain (<c>device:</c>) or interactive (<c>device 0:</c>). A key shown as
-    /// <c>raw redacted</c> becomes a <see cref="ZoneProperty.IsRedacted"/> property. <c>name not specified</c>,
+    /// <c>raw redacted</c> stays redacted: its value is unknown (<see cref="ZoneResource.GetValue"/> returns <see langword="null"/>). <c>name not specified</c>,
     /// an empty <c>name: </c> and a value Solaris shows for an unset property (<c>autoboot: false</c>,
     /// <c>autoshutdown: shutdown</c>, an <c>anet</c>'s <c>configure-allowed-address: true</c>, <c>iov: off</c>,
     /// <c>lro: auto</c>) leave the property unset: <c>info</c> cannot tell them from one set to that value.

@@ -29,7 +29,7 @@ public sealed partial class ZoneConfiguration : IEquatable<ZoneConfiguration>
     public string ZoneName { get; }
 
     /// <summary>The global properties other than <c>zonename</c>, in the order they were set.</summary>
-    public ImmutableArray<ZoneProperty> GlobalProperties => _globals.Properties;
+    internal ImmutableArray<ZoneProperty> GlobalProperties => _globals.Properties;
 
     /// <summary>The resources in order.</summary>
     public ImmutableArray<ZoneResource> Resources { get; }
@@ -38,7 +38,7 @@ public sealed partial class ZoneConfiguration : IEquatable<ZoneConfiguration>
     public string GlobalRootZpool { get; }
 
     /// <summary>The storage of every <c>device</c> and of the <c>suspend</c> resource that names a storage URI.</summary>
-    public IReadOnlyList<ZoneStorage> Storage { get; }
+    internal IReadOnlyList<ZoneStorage> Storage { get; }
 
     /// <summary>The brand; <c>solaris</c> when unset (zonecfg's <c>create -b</c> default).</summary>
     public string Brand => GetProperty(ZoneSchema.Brand) ?? "solaris";

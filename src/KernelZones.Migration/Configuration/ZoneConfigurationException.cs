@@ -13,7 +13,7 @@ public sealed class ZoneConfigurationException : Exception
     /// <param name="expected">What was expected, e.g. "a size such as 4G, 512M or 1.5T".</param>
     /// <param name="lineNumber">The 1-based line of the text, or 0 when the error is not from text.</param>
     /// <param name="lineText">The offending line, or <see langword="null"/> when not from text.</param>
-    /// <param name="innerException">The underlying error, e.g. a <see cref="Storage.StorageUriFormatException"/>.</param>
+    /// <param name="innerException">The underlying error, e.g. the <see cref="FormatException"/> that names the part of a storage URI that is wrong.</param>
     public ZoneConfigurationException(string problem, string expected, int lineNumber = 0, string? lineText = null, Exception? innerException = null)
         : base(Compose(problem, expected, lineNumber, lineText), innerException)
     {

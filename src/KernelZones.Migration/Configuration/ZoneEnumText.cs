@@ -11,10 +11,6 @@ internal static class ZoneEnumText
 
     public static string Describe(PropertyKind kind) => "one of " + string.Join(", ", Names(kind));
 
-    public static T Parse<T>(PropertyKind kind, string value)
-        where T : struct, Enum
-        => (T)(object)Array.IndexOf(Names(kind), value);
-
     private static string[] Names(PropertyKind kind) => kind switch
     {
         PropertyKind.AutoShutdown => s_autoShutdown,

@@ -5,7 +5,7 @@ namespace KernelZones.Migration.Configuration;
 /// <c>export</c> writes it (a template keeps its <c>%{...}</c> tokens). A key read from <c>info</c> output is
 /// <see cref="IsRedacted"/> with an empty value. Thread-safe (immutable).
 /// </summary>
-public readonly record struct ZoneProperty
+internal readonly record struct ZoneProperty
 {
     internal ZoneProperty(string name, string value, bool isRedacted)
     {

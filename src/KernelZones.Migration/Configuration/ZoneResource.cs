@@ -26,7 +26,7 @@ public sealed class ZoneResource : IEquatable<ZoneResource>
     public string Type { get; }
 
     /// <summary>The properties in the order they were set.</summary>
-    public ImmutableArray<ZoneProperty> Properties { get; }
+    internal ImmutableArray<ZoneProperty> Properties { get; }
 
     /// <summary>The <c>id</c> property, or <see langword="null"/> when unset.</summary>
     public int? Id { get; }

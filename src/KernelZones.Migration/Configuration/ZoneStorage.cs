@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Configuration;
 /// The storage of one <c>device</c> or of the <c>suspend</c> resource: the expanded URI, the template it came
 /// from (if any) and the resource's id. Immutable.
 /// </summary>
-public sealed class ZoneStorage
+internal sealed class ZoneStorage
 {
     private ZoneStorage(ZoneResource resource, StorageUri uri, string? template)
     {

@@ -162,7 +162,7 @@ internal sealed partial class SourceMigration
         }
 
         _interruption ??= new MigrationException(MigrationFailureKind.Aborted,
-            $"zone '{ZoneName}': the zone became {ZoneStateText.Format(e.Current.State)} on the source ({e.Operation}) during its migration; migration aborted, the destination discards its copy.");
+            $"zone '{ZoneName}': the zone became {ZoneStatus.Format(e.Current.State)} on the source ({e.Operation}) during its migration; migration aborted, the destination discards its copy.");
         // Cancelling runs the transfer's callbacks: not on the thread that changed the zone.
         _ = interruptible.CancelAsync();
     }

@@ -8,14 +8,13 @@ internal static class ZoneRequirementsMapping
 {
     public static ZoneRequirements From(ZoneConfiguration configuration)
     {
-        string policy = configuration.GetResources("capped-memory").FirstOrDefault()?.GetValue("pagesize-policy") ?? "";
         string hostCompatible = configuration.HostCompatible ?? "";
         return new ZoneRequirements(
             configuration.ZoneName,
             configuration.Brand,
             configuration.PhysicalMemory?.Bytes ?? 0,
-            policy,
-            configuration.VirtualCpus?.Value ?? 0,
+            configuration.PageSizePolicy ?? "",
+            configuration.VirtualCpus ?? 0,
             configuration.CpuArch ?? "",
             hostCompatible.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             configuration.Storage.Select(s => new StorageRequirement(s.Uri.ToString(), s.IsShared)).ToArray());

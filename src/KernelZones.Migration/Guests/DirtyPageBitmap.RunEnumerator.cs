@@ -4,7 +4,7 @@ public sealed partial class DirtyPageBitmap
 {
     /// <summary>Enumerates the runs of set pages of a <see cref="DirtyPageBitmap"/>; see <see cref="EnumerateRuns"/>.</summary>
     /// <remarks>A mutable struct enumerator, as <see cref="Span{T}.Enumerator"/> is: use it once, with <c>foreach</c>.</remarks>
-    public struct RunEnumerator
+    internal struct RunEnumerator
     {
         private readonly ulong[] _words;
         private readonly long _pageCount;

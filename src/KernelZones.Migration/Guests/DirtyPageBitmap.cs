@@ -122,7 +122,7 @@ public sealed partial class DirtyPageBitmap
     /// <param name="maxRunPages">Longest run to return, at least 1; a longer stretch of set pages is split into several runs.</param>
     /// <returns>An enumerator for <c>foreach</c>; the bitmap must not change while it is used.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRunPages"/> is less than 1.</exception>
-    public RunEnumerator EnumerateRuns(int maxRunPages)
+    internal RunEnumerator EnumerateRuns(int maxRunPages)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRunPages, 1);
         return new RunEnumerator(this, maxRunPages);

@@ -187,7 +187,7 @@ public sealed class Zone
         if (configuration.Brand != _configuration.Brand && _status.State != ZoneState.Configured)
         {
             throw new ZoneStateException(Name, _status.State, _status.AuxiliaryState, ZoneOperation.Reconfigure,
-                $"brand cannot be changed once the zone is {ZoneStateText.Format(_status.State)}.");
+                $"brand cannot be changed once the zone is {ZoneStatus.Format(_status.State)}.");
         }
 
         return (_status.State, _status.AuxiliaryState);

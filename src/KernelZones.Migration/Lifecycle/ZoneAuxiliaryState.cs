@@ -1,6 +1,6 @@
 namespace KernelZones.Migration.Lifecycle;
 
-/// <summary>Kernel zone auxiliary states (several may hold at once); <see cref="ZoneStateText"/> gives the spelling.</summary>
+/// <summary>Kernel zone auxiliary states (several may hold at once); <see cref="ZoneStatus"/> gives the spelling (its <c>ToString</c>, e.g. <c>running (migrating-in)</c>).</summary>
 [Flags]
 public enum ZoneAuxiliaryState
 {

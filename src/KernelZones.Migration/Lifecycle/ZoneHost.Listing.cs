@@ -19,8 +19,8 @@ public sealed partial class ZoneHost
         var text = new StringBuilder("NAME             STATUS           AUXILIARY STATE\n");
         foreach (ListedZone zone in Select(zoneName, includeAll: true))
         {
-            string aux = zone.Status.State == ZoneState.Configured ? string.Empty : ZoneStateText.Format(zone.Status.AuxiliaryState);
-            AppendLine(text, $"{zone.Name,-16} {ZoneStateText.Format(zone.Status.State),-16} {aux}");
+            string aux = zone.Status.State == ZoneState.Configured ? string.Empty : ZoneStatus.Format(zone.Status.AuxiliaryState);
+            AppendLine(text, $"{zone.Name,-16} {ZoneStatus.Format(zone.Status.State),-16} {aux}");
         }
 
         return text.ToString();
@@ -36,7 +36,7 @@ public sealed partial class ZoneHost
         var text = new StringBuilder("  ID NAME             STATUS      PATH      BRAND            IP\n");
         foreach (ListedZone zone in Select(zoneName, includeAll))
         {
-            AppendLine(text, $"{zone.IdText,4} {zone.Name,-16} {ZoneStateText.Format(zone.Status.State),-11} {zone.Path,-9} {zone.Brand,-16} {zone.IpType}");
+            AppendLine(text, $"{zone.IdText,4} {zone.Name,-16} {ZoneStatus.Format(zone.Status.State),-11} {zone.Path,-9} {zone.Brand,-16} {zone.IpType}");
         }
 
         return text.ToString();
@@ -56,7 +56,7 @@ public sealed partial class ZoneHost
             string path = zone.IsGlobal ? "/" : $"/system/volatile/zones/{zone.Name}/zonepath";
             string uuid = zone.IsGlobal ? string.Empty : zone.Uuid.ToString("D", CultureInfo.InvariantCulture);
             string tail = zone.IsGlobal ? "-::" : $"R:{zone.Brand}:";
-            text.Append(CultureInfo.InvariantCulture, $"{zone.IdText}:{zone.Name}:{ZoneStateText.Format(zone.Status.State)}:{path}:{uuid}:{zone.Brand}:{zone.IpType}:{tail}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{zone.IdText}:{zone.Name}:{ZoneStatus.Format(zone.Status.State)}:{path}:{uuid}:{zone.Brand}:{zone.IpType}:{tail}\n");
         }
 
         return text.ToString();

@@ -1,6 +1,6 @@
 namespace KernelZones.Migration.Lifecycle;
 
-/// <summary>The state of a non-global zone (zones(7)); <see cref="ZoneStateText"/> gives the zoneadm spelling.</summary>
+/// <summary>The state of a non-global zone (zones(7)); <see cref="ZoneStatus.StateName"/> gives the zoneadm spelling.</summary>
 public enum ZoneState
 {
     /// <summary><c>configured</c>: the configuration is committed; nothing is installed (or the zone is detached).</summary>

@@ -49,11 +49,11 @@ internal static class ZoneTransitions
             ZoneOperation.Ready when state == ZoneState.Ready => "is already ready.",
             ZoneOperation.Boot or ZoneOperation.BootMigratingIn or ZoneOperation.Ready or ZoneOperation.Detach or ZoneOperation.Uninstall
                 or ZoneOperation.MarkUnavailable when state is ZoneState.Configured or ZoneState.Incomplete
-                => $"must be {ZoneStateText.Format(ZoneState.Installed)} before {name}.",
+                => $"must be {ZoneStatus.Format(ZoneState.Installed)} before {name}.",
             ZoneOperation.Suspend when state == ZoneState.Running && !canSuspend => "suspend operation is invalid: the configuration has no suspend resource.",
             ZoneOperation.Suspend or ZoneOperation.BeginMigrationOut or ZoneOperation.Halt when state != ZoneState.Running && state != ZoneState.Ready
-                => $"must be {ZoneStateText.Format(ZoneState.Running)} before {name}.",
-            ZoneOperation.Delete => $"must be {ZoneStateText.Format(ZoneState.Configured)} before {name}; uninstall or detach it first.",
+                => $"must be {ZoneStatus.Format(ZoneState.Running)} before {name}.",
+            ZoneOperation.Delete => $"must be {ZoneStatus.Format(ZoneState.Configured)} before {name}; uninstall or detach it first.",
             _ => $"{name} operation is invalid for {status} zones.",
         };
     }

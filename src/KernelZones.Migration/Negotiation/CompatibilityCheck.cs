@@ -20,7 +20,7 @@ internal static class CompatibilityCheck
         }
 
         CheckHost(source, destination, problems);
-        foreach (StorageRequirement storage in source.Storage.Where(s => !destination.IsStorageReachable(s)))
+        foreach (StorageRequirement storage in source.Storage.Where(s => !s.IsShared || !destination.IsStorageReachable(s.Uri)))
         {
             problems.Add(storage.IsShared
                 ? $"storage '{storage.Uri}' is not reachable from the destination"

@@ -22,8 +22,12 @@ public sealed record DestinationCapabilities
     /// <summary>The most vCPUs a zone may have here; 0 means no limit. Default: 0.</summary>
     public int MaxVirtualCpus { get; init; }
 
-    /// <summary>Whether this host can open a storage URI. Default: only shared storage counts as reachable.</summary>
-    public Func<StorageRequirement, bool> IsStorageReachable { get; init; } = static storage => storage.IsShared;
+    /// <summary>
+    /// Whether this host can open a shared storage URI (<c>nfs://</c>, <c>iscsi://</c>, <c>lu:</c>), given as <c>zonecfg</c>
+    /// writes it, e.g. <c>nfs://zoss:zoss@kzx-05/zones/zoss/mig1.disk0</c>. Local storage (<c>dev:</c>, <c>file://</c>) is
+    /// never reachable from another host and is not asked about. Default: every shared storage URI is reachable.
+    /// </summary>
+    public Func<string, bool> IsStorageReachable { get; init; } = static _ => true;
 
     /// <summary>Whether a zone of this name runs here already; the destination sets it from its <c>ZoneHost</c>.</summary>
     internal Func<string, bool> IsZoneRunning { get; init; } = static _ => false;

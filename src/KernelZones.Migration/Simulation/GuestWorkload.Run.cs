@@ -6,7 +6,7 @@ public sealed partial class GuestWorkload
     private void Run(object? state)
     {
         var (stop, last) = ((CancellationToken, long))state!;
-        InMemoryVirtualCpus cpus = _guest.Cpus;
+        InMemoryVirtualCpus cpus = _guest.SimulatedCpus;
         var random = new Random(_options.Seed);
         byte[] data = new byte[_options.BytesPerWrite];
         double bucket = Math.Max(1, _pagesPerSecond * BucketSeconds);
@@ -48,6 +48,6 @@ public sealed partial class GuestWorkload
         int pageSize = _guest.Memory.PageSize;
         int offsetInPage = random.Next(pageSize - data.Length + 1);
         random.NextBytes(data);
-        _guest.Memory.Write(((_firstPage + page) * pageSize) + offsetInPage, data);
+        _guest.SimulatedMemory.Write(((_firstPage + page) * pageSize) + offsetInPage, data);
     }
 }

@@ -41,7 +41,7 @@ public sealed partial class GuestWorkload : IDisposable
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
         _options = options ?? new GuestWorkloadOptions();
-        InMemoryGuestMemory memory = guest.Memory;
+        InMemoryGuestMemory memory = guest.SimulatedMemory;
         ValidateOptions(_options, memory);
         _guest = guest;
         _firstPage = _options.WorkingSetOffset / memory.PageSize;
@@ -100,7 +100,7 @@ public sealed partial class GuestWorkload : IDisposable
         }
 
         stop.Cancel();
-        _guest.Cpus.WakeWaiters();
+        _guest.SimulatedCpus.WakeWaiters();
         thread.Join();
         stop.Dispose();
     }

@@ -5,7 +5,7 @@ namespace KernelZones.Migration.Simulation;
 
 /// <summary>Simulated CPU and device registers: a byte blob the guest owns, captured and restored whole.</summary>
 /// <remarks>Thread-safety: every member may be called from any thread.</remarks>
-public sealed class InMemoryDeviceState : IDeviceState
+internal sealed class InMemoryDeviceState : IDeviceState
 {
     /// <summary>Size of the initial state in bytes (4096).</summary>
     public const int InitialStateBytes = 4096;

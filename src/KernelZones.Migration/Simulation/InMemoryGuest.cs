@@ -15,34 +15,47 @@ public sealed class InMemoryGuest : IGuest, IDisposable
     /// <param name="memorySize">Memory size in bytes: a positive multiple of <paramref name="pageSize"/>.</param>
     /// <param name="pageSize">Page size in bytes: a power of two from 512 to 4 MiB; default 4096.</param>
     /// <param name="populate">
-    /// Whether to back all of the memory with RAM from now on, in the background, rather than on first touch; default
-    /// <see langword="false"/>. <see cref="InMemoryGuestMemory.Populated"/> completes when it is done (see <see cref="InMemoryGuestMemory(long, int, bool)"/>).
+    /// Whether to back all of the memory with RAM from now on, in the background (one thread per CPU), rather than on
+    /// first touch, as a kernel zone's memory is reserved when it boots; default <see langword="false"/>. A destination
+    /// waits for it before the first page arrives, so that the page faults do not compete with the transfer.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
     public InMemoryGuest(long memorySize, int pageSize = InMemoryGuestMemory.DefaultPageSize, bool populate = false)
     {
-        Memory = new InMemoryGuestMemory(memorySize, pageSize, populate);
+        SimulatedMemory = new InMemoryGuestMemory(memorySize, pageSize, populate);
     }
 
-    /// <summary>The guest's memory, with write and fill methods that mark pages dirty.</summary>
-    public InMemoryGuestMemory Memory { get; }
+    /// <summary>The guest's memory: from the operating system, zero-filled, safe beyond 4 GiB.</summary>
+    public IGuestMemory Memory => SimulatedMemory;
 
-    /// <summary>The guest's vCPUs; also its throttle.</summary>
-    public InMemoryVirtualCpus Cpus { get; } = new();
+    /// <summary>The guest's vCPUs: suspending them stops the attached <see cref="GuestWorkload"/>s.</summary>
+    public IVirtualCpus Cpus => SimulatedCpus;
 
-    /// <summary>The guest's device state.</summary>
-    public InMemoryDeviceState Devices { get; } = new();
+    /// <summary>The guest's device state: a blob of random bytes, captured and restored whole.</summary>
+    public IDeviceState Devices => SimulatedDevices;
 
-    IGuestMemory IGuest.Memory => Memory;
+    /// <summary>The throttle, which slows the attached <see cref="GuestWorkload"/>s down.</summary>
+    public IGuestThrottle Throttle => SimulatedCpus;
 
-    IVirtualCpus IGuest.Cpus => Cpus;
+    /// <summary>The memory, with the writes the simulation and the tests make.</summary>
+    internal InMemoryGuestMemory SimulatedMemory { get; }
 
-    IDeviceState IGuest.Devices => Devices;
+    /// <summary>The vCPU gate the workloads pass through.</summary>
+    internal InMemoryVirtualCpus SimulatedCpus { get; } = new();
 
-    /// <summary>The throttle: the same object as <see cref="Cpus"/>.</summary>
-    public IGuestThrottle Throttle => Cpus;
+    /// <summary>The device-state blob.</summary>
+    internal InMemoryDeviceState SimulatedDevices { get; } = new();
 
-    IGuestThrottle? IGuest.Throttle => Cpus;
+    /// <summary>
+    /// Writes pseudo-random (incompressible) bytes determined by <paramref name="seed"/> into the guest's memory, as a
+    /// guest program would, and marks the pages dirty: the same seed, offset and length give the same bytes.
+    /// </summary>
+    /// <param name="offset">Byte offset in guest memory.</param>
+    /// <param name="length">Number of bytes; the range must lie inside the memory.</param>
+    /// <param name="seed">Seed of the generator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the memory.</exception>
+    /// <remarks>Thread-safety: may be called from any thread, also while a <see cref="GuestWorkload"/> runs.</remarks>
+    public void FillRandom(long offset, long length, int seed) => SimulatedMemory.FillRandom(offset, length, seed);
 
     /// <summary>Stops the attached workloads and a population still running, then frees the memory. Idempotent.</summary>
     public void Dispose()
@@ -59,7 +72,7 @@ public sealed class InMemoryGuest : IGuest, IDisposable
             workload.Stop();
         }
 
-        Memory.Dispose();
+        SimulatedMemory.Dispose();
     }
 
     internal void Attach(GuestWorkload workload)

@@ -4,7 +4,7 @@ using KernelZones.Migration.Simulation.Internal;
 namespace KernelZones.Migration.Simulation;
 
 /// <summary>Population: backing the whole memory with RAM on background threads while the caller goes on.</summary>
-public sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
+internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
 {
     // MADV_POPULATE_WRITE holds the process's mmap lock (shared) for a whole call; every mmap or munmap of the runtime
     // (GC, thread stacks) waits for it, and the page faults of other threads queue behind that. With 64 MiB calls a

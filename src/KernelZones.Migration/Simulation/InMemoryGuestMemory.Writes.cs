@@ -1,7 +1,7 @@
 using KernelZones.Migration.Guests;
 namespace KernelZones.Migration.Simulation;
 
-public sealed unsafe partial class InMemoryGuestMemory
+internal sealed unsafe partial class InMemoryGuestMemory
 {
     private const int FillChunkBytes = 1024 * 1024;
 

@@ -20,7 +20,7 @@ namespace KernelZones.Migration.Simulation;
 /// <para>With huge pages the first touch of a page backs the 2 MiB around it: a sparse guest costs up to 2 MiB of RAM
 /// per page written.</para>
 /// </remarks>
-public sealed unsafe partial class InMemoryGuestMemory : IGuestMemory, IDisposable
+internal sealed unsafe partial class InMemoryGuestMemory : IGuestMemory, IDisposable
 {
     /// <summary>The default page size in bytes (4096).</summary>
     public const int DefaultPageSize = 4096;

@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Simulation;
 /// closes the gate and waits until every workload is parked outside it; it also carries the auto-converge throttle.
 /// </summary>
 /// <remarks>Thread-safety: every member may be called from any thread.</remarks>
-public sealed class InMemoryVirtualCpus : IVirtualCpus, IGuestThrottle
+internal sealed class InMemoryVirtualCpus : IVirtualCpus, IGuestThrottle
 {
     private readonly object _gate = new();
     private int _running;

@@ -5,7 +5,7 @@ namespace KernelZones.Migration.Storage;
 /// <c>dev:/dev/dsk/c0t0d0s0</c> or <c>dev:///dev/dsk/c0t0d0s0</c>. Canonical form: <c>dev:</c> + absolute path.
 /// Not shared storage.
 /// </summary>
-public sealed class DeviceStorageUri : StorageUri
+internal sealed class DeviceStorageUri : StorageUri
 {
     private DeviceStorageUri(string path) => Path = path;
 

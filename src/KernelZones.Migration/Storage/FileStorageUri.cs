@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Storage;
 
 /// <summary>A <c>file:///absolute/path</c> URI naming a local regular file. Not shared storage.</summary>
-public sealed class FileStorageUri : StorageUri
+internal sealed class FileStorageUri : StorageUri
 {
     private FileStorageUri(string path) => Path = path;
 

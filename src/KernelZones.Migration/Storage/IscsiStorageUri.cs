@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Storage;
 /// An <c>iscsi://</c> URI: <c>iscsi://[host[:port]]/luname.naa.ID</c> (or <c>luname.eui.ID</c>) or
 /// <c>iscsi://[host[:port]]/target.IQN,lun.N</c>. IPv6 hosts are written in brackets. Shared storage.
 /// </summary>
-public sealed class IscsiStorageUri : StorageUri
+internal sealed class IscsiStorageUri : StorageUri
 {
     /// <summary>The iSCSI port used when the URI names none: 3260.</summary>
     public const int DefaultPort = 3260;

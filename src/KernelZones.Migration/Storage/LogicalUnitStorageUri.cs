@@ -4,7 +4,7 @@ namespace KernelZones.Migration.Storage;
 /// A <c>lu:</c> URI naming a Fibre Channel or SAS logical unit: <c>lu:luname.naa.ID</c>, <c>lu:luname.eui.ID</c>
 /// or <c>lu:initiator.naa.ID,target.naa.ID,luname.naa.ID</c>. IDs are lower-cased. Shared storage.
 /// </summary>
-public sealed class LogicalUnitStorageUri : StorageUri
+internal sealed class LogicalUnitStorageUri : StorageUri
 {
     private LogicalUnitStorageUri(string? initiator, string? target, string logicalUnitName)
     {

@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Storage;
 /// An <c>nfs://user:group@host[:port]/share/path/file</c> URI: a file on an NFS share used as a disk through
 /// lofi. User and group are names or numeric ids. Shared storage.
 /// </summary>
-public sealed class NfsStorageUri : StorageUri
+internal sealed class NfsStorageUri : StorageUri
 {
     private const int MaxIdentityLength = 32;
 

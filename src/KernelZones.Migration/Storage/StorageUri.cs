@@ -5,7 +5,7 @@ namespace KernelZones.Migration.Storage;
 /// <c>dev:</c>, <c>lu:</c>, <c>iscsi://</c>, <c>nfs://</c> or <c>file://</c>.
 /// Instances are immutable and thread-safe; two URIs are equal when their canonical forms are equal.
 /// </summary>
-public abstract class StorageUri : IEquatable<StorageUri>
+internal abstract class StorageUri : IEquatable<StorageUri>
 {
     /// <summary>The longest URI accepted, in characters.</summary>
     public const int MaxLength = 1024;

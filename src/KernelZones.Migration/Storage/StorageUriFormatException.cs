@@ -3,7 +3,7 @@ namespace KernelZones.Migration.Storage;
 /// <summary>
 /// Thrown when text is not a valid storage URI; names the offending <see cref="Part"/> and why.
 /// </summary>
-public sealed class StorageUriFormatException : FormatException
+internal sealed class StorageUriFormatException : FormatException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="uri">The text that was parsed (shortened to 256 characters in the message).</param>

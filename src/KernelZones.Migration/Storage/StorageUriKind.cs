@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Storage;
 
 /// <summary>The scheme of a storage URI (suri(7)).</summary>
-public enum StorageUriKind
+internal enum StorageUriKind
 {
     /// <summary><c>dev:</c> — a local device path; not shared between hosts.</summary>
     Device,

@@ -1,7 +1,7 @@
 namespace KernelZones.Migration.Storage;
 
 /// <summary>The part of a storage URI that a <see cref="StorageUriFormatException"/> is about.</summary>
-public enum StorageUriPart
+internal enum StorageUriPart
 {
     /// <summary>The URI as a whole (empty, too long, control characters).</summary>
     Whole,

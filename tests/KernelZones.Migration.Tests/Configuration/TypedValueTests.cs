@@ -56,4 +56,24 @@ public sealed class TypedValueTests
         Assert.Equal("4", CpuRange.Parse("4").ToString());
         Assert.Throws<FormatException>(() => CpuRange.Parse("4-2"));
     }
+
+    [Fact]
+    public void Typed_views_give_zonecfg_spellings_and_plain_numbers_with_solaris_defaults()
+    {
+        ZoneConfiguration unset = new ZoneConfigurationBuilder("kz").SetProperty("brand", "solaris-kz").Build();
+        Assert.Equal(("shutdown", "normal"), (unset.AutoShutdown, unset.BootPriority));
+        Assert.Null(unset.HostId);
+        Assert.Null(unset.VirtualCpus);
+        Assert.Null(unset.PageSizePolicy);
+
+        ZoneConfiguration set = unset.ToBuilder()
+            .SetProperty("autoshutdown", "halt").SetProperty("boot-priority", "low").SetProperty("hostid", "2E7D2173")
+            .AddResource("virtual-cpu", ("ncpus", "4")).AddResource("capped-memory", ("physical", "4G"), ("pagesize-policy", "smallest-only"))
+            .Build();
+        Assert.Equal(("halt", "low"), (set.AutoShutdown, set.BootPriority));
+        Assert.Equal(0x2e7d2173u, set.HostId);
+        Assert.Equal(4, set.VirtualCpus);
+        Assert.Equal("smallest-only", set.PageSizePolicy);
+        Assert.Throws<ZoneConfigurationException>(() => unset.WithProperty("boot-priority", "urgent"));
+    }
 }

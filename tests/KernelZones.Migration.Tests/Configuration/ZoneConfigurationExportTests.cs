@@ -13,10 +13,10 @@ public sealed class ZoneConfigurationExportTests
         Assert.Equal("kzone1", config.ZoneName);
         Assert.Equal("solaris-kz", config.Brand);
         Assert.True(config.Autoboot);
-        Assert.Equal(AutoShutdownAction.Shutdown, config.AutoShutdown);
+        Assert.Equal("shutdown", config.AutoShutdown);
         Assert.Equal("kz=d -k -m verbose", config.BootArgs);
         Assert.Equal(4L << 30, config.PhysicalMemory!.Value.Bytes);
-        Assert.Equal(4, config.VirtualCpus!.Value.Value);
+        Assert.Equal(4, config.VirtualCpus);
         Assert.Equal(["anet", "device", "capped-memory", "virtual-cpu", "suspend"], config.Resources.Select(r => r.Type));
         ZoneStorage disk = Assert.Single(config.Storage);
         Assert.Equal("dev:/dev/zvol/dsk/rpool/VARSHARE/zones/kzone1/disk0", disk.Uri.ToString());
@@ -44,8 +44,8 @@ public sealed class ZoneConfigurationExportTests
         Assert.Equal(ReferenceConfigurations.MemlzrExport, config.ToExport());
         Assert.Equal("memlzr", config.HostCompatible);
         Assert.Equal("migration-class1", config.CpuArch);
-        Assert.Equal(new HostId(0x6f038b0b), config.HostId);
-        Assert.Equal(PageSizePolicy.Fixed, config.PageSizePolicy);
+        Assert.Equal(0x6f038b0bu, config.HostId);
+        Assert.Equal("fixed", config.PageSizePolicy);
         Assert.Equal(256L << 20, config.PageSize!.Value.Bytes);
         Assert.Equal(12L << 30, config.PhysicalMemory!.Value.Bytes);
     }
@@ -123,6 +123,8 @@ public sealed class ZoneConfigurationExportTests
         ZoneConfigurationException e = Assert.Throws<ZoneConfigurationException>(
             () => ZoneConfiguration.ParseExport("create -b\nadd device\nset storage=iscsi://h:99999/luname.naa.5000c5000288fa25\nend\n", "z1"));
         Assert.Equal(StorageUriPart.Port, Assert.IsType<StorageUriFormatException>(e.InnerException).Part);
+        Assert.IsAssignableFrom<FormatException>(e.InnerException);
+        Assert.Contains("invalid storage URI 'iscsi://h:99999/luname.naa.5000c5000288fa25': port: ", e.Problem, StringComparison.Ordinal);
         Assert.Equal(3, e.LineNumber);
     }
 

@@ -30,7 +30,7 @@ public sealed class DestinationPopulationTests
                 return guest;
             },
         });
-        fixture.Guest.Memory.FillRandom(0, 8L << 20, seed: 3);
+        fixture.Guest.FillRandom(0, 8L << 20, seed: 3);
 
         var migration = fixture.MigrateAsync();
         var guest = await created.Task.WaitAsync(s_timeout);
@@ -81,7 +81,7 @@ public sealed class DestinationPopulationTests
     /// <summary>An in-memory guest whose population the test completes; it counts the pages written before that.</summary>
     private sealed class GatedGuest(InMemoryGuest inner) : IGuest, IDisposable
     {
-        public GatedMemory Memory { get; } = new(inner.Memory);
+        public GatedMemory Memory { get; } = new(inner.SimulatedMemory);
 
         IGuestMemory IGuest.Memory => Memory;
 

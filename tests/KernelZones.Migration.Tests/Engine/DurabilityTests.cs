@@ -20,7 +20,7 @@ public sealed class DurabilityTests
     {
         var store = new RecordingStore { Failure = new IOException("No space left on device") };
         await using var fixture = new MigrationFixture(16L << 20, o => WithStore(o, store));
-        fixture.Guest.Memory.FillRandom(0, 8L << 20, seed: 3);
+        fixture.Guest.FillRandom(0, 8L << 20, seed: 3);
         var before = PageDigest.Compute(fixture.Guest.Memory);
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => fixture.MigrateAsync().WaitAsync(s_timeout));
@@ -43,7 +43,7 @@ public sealed class DurabilityTests
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var store = new RecordingStore { Gate = gate.Task };
         await using var fixture = new MigrationFixture(16L << 20, o => WithStore(o, store));
-        fixture.Guest.Memory.FillRandom(0, 8L << 20, seed: 4);
+        fixture.Guest.FillRandom(0, 8L << 20, seed: 4);
 
         Task<MigrationResult> migration = fixture.MigrateAsync();
         await store.SaveStarted.Task.WaitAsync(s_timeout);

@@ -24,8 +24,8 @@ public sealed class LiveMigrationTests
     public async Task An_idle_guest_arrives_byte_for_byte_with_its_device_state(string cipher)
     {
         await using var fixture = new MigrationFixture(64L << 20);
-        fixture.Guest.Memory.FillRandom(0, 40L << 20, seed: 1);
-        fixture.Guest.Memory.FillRandom(60L << 20, 4096, seed: 2);
+        fixture.Guest.FillRandom(0, 40L << 20, seed: 1);
+        fixture.Guest.FillRandom(60L << 20, 4096, seed: 2);
 
         var result = await fixture.MigrateAsync(new MigrationOptions { Cipher = cipher }).WaitAsync(s_timeout);
 
@@ -41,7 +41,7 @@ public sealed class LiveMigrationTests
     public async Task A_busy_guest_converges_and_arrives_as_it_was_at_suspension()
     {
         await using var fixture = new MigrationFixture(256L << 20);
-        fixture.Guest.Memory.FillRandom(0, 128L << 20, seed: 3);
+        fixture.Guest.FillRandom(0, 128L << 20, seed: 3);
         using var workload = new GuestWorkload(fixture.Guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 64, WorkingSetBytes = 32L << 20 });
         workload.Start();
 
@@ -75,7 +75,7 @@ public sealed class LiveMigrationTests
         long[] offsets = [0, (4L << 30) - 4096, 4L << 30, (4L << 30) + (512L << 20), (5L << 30) - 4096];
         foreach (long offset in offsets)
         {
-            fixture.Guest.Memory.FillRandom(offset, 4096, seed: (int)(offset >> 12));
+            fixture.Guest.FillRandom(offset, 4096, seed: (int)(offset >> 12));
         }
 
         var result = await fixture.MigrateAsync().WaitAsync(TimeSpan.FromMinutes(4));

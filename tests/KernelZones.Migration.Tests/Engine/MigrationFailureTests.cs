@@ -17,7 +17,7 @@ public sealed class MigrationFailureTests
         {
             Control = o.Control, DataEndPoint = o.DataEndPoint, CreateGuest = o.CreateGuest, Capabilities = new DestinationCapabilities { FreeMemoryBytes = 1L << 40, CpuArchClasses = ["generic"] },
         }, cpuArch: "migration-class1");
-        fixture.Guest.Memory.FillRandom(0, 1 << 20, seed: 9);
+        fixture.Guest.FillRandom(0, 1 << 20, seed: 9);
         var before = PageDigest.Compute(fixture.Guest.Memory);
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => fixture.MigrateAsync().WaitAsync(s_timeout));
@@ -35,7 +35,7 @@ public sealed class MigrationFailureTests
     public async Task A_migration_that_cannot_converge_is_cancelled_by_default_and_forced_on_request()
     {
         await using var fixture = new MigrationFixture(64L << 20);
-        fixture.Guest.Memory.FillRandom(0, 32L << 20, seed: 4);
+        fixture.Guest.FillRandom(0, 32L << 20, seed: 4);
         var restless = new RestlessGuest(fixture.Guest, quietBelow: 0); // never stops dirtying while it runs
         var impossible = new MigrationOptions { DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 3 };
 
@@ -56,7 +56,7 @@ public sealed class MigrationFailureTests
     public async Task Cancelling_mid_transfer_resumes_nothing_it_did_not_suspend_and_cleans_the_destination()
     {
         await using var fixture = new MigrationFixture(256L << 20);
-        fixture.Guest.Memory.FillRandom(0, 256L << 20, seed: 5);
+        fixture.Guest.FillRandom(0, 256L << 20, seed: 5);
         var before = PageDigest.Compute(fixture.Guest.Memory);
         using var cancel = new CancellationTokenSource();
         var progress = fixture.MigrateAsync(new MigrationOptions(), cancel.Token);

@@ -48,7 +48,7 @@ public sealed class MigrationTelemetryTests
         {
             trace = test!.TraceId;
             await using var fixture = new MigrationFixture(16L << 20);
-            fixture.Guest.Memory.FillRandom(0, 4L << 20, seed: 11);
+            fixture.Guest.FillRandom(0, 4L << 20, seed: 11);
             var result = await fixture.MigrateAsync().WaitAsync(s_timeout);
             Assert.Equal(MigrationOutcome.Succeeded, result.Outcome);
         }

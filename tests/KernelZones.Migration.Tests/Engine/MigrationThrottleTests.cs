@@ -17,7 +17,7 @@ public sealed class MigrationThrottleTests
     public async Task At_the_round_limit_the_throttle_policy_slows_the_guest_through_its_hook_and_converges()
     {
         await using var fixture = new MigrationFixture(64L << 20);
-        fixture.Guest.Memory.FillRandom(0, 32L << 20, seed: 6);
+        fixture.Guest.FillRandom(0, 32L << 20, seed: 6);
         var probe = new RestlessGuest(fixture.Guest, quietBelow: 0.3);
         var options = new MigrationOptions { DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 2, OnLimit = LimitPolicy.Throttle };
 
@@ -25,7 +25,7 @@ public sealed class MigrationThrottleTests
 
         Assert.Equal(MigrationOutcome.Succeeded, result.Outcome);
         Assert.Equal([0.5, 0.25], probe.Fractions);
-        Assert.Equal(0.25, fixture.Guest.Cpus.RunFraction);
+        Assert.Equal(0.25, fixture.Guest.Throttle.RunFraction);
         Assert.Equal("guest throttled to 25% after 2 pre-copy rounds", result.LimitAction);
         Assert.True(result.Rounds.Count > options.MaxRounds, "pre-copy went on past the round limit");
         LiveMigrationTests.AssertMigrated(fixture);

@@ -23,7 +23,7 @@ internal sealed class RestlessGuest(InMemoryGuest guest, double quietBelow) : IG
 
     public IGuestThrottle Throttle => this;
 
-    public double RunFraction => guest.Cpus.RunFraction;
+    public double RunFraction => guest.Throttle.RunFraction;
 
     public long Size => guest.Memory.Size;
 
@@ -36,7 +36,7 @@ internal sealed class RestlessGuest(InMemoryGuest guest, double quietBelow) : IG
     public void SetRunFraction(double fraction)
     {
         Fractions.Add(fraction);
-        guest.Cpus.SetRunFraction(fraction);
+        guest.Throttle.SetRunFraction(fraction);
     }
 
     public long CollectDirtyPages(DirtyPageBitmap destination)
@@ -44,7 +44,7 @@ internal sealed class RestlessGuest(InMemoryGuest guest, double quietBelow) : IG
         if (RunFraction >= quietBelow && !guest.Cpus.IsSuspended)
         {
             long page = _writes++ % PageCount;
-            guest.Memory.Write(page * PageSize, s_write);
+            guest.SimulatedMemory.Write(page * PageSize, s_write);
         }
 
         return guest.Memory.CollectDirtyPages(destination);

@@ -46,7 +46,7 @@ public sealed class CommitFaultTests
 
         public void Dispose() => inner.Dispose();
 
-        private sealed class GatedCpus(InMemoryVirtualCpus cpus, Task gate) : IVirtualCpus
+        private sealed class GatedCpus(IVirtualCpus cpus, Task gate) : IVirtualCpus
         {
             public bool IsSuspended => cpus.IsSuspended;
 

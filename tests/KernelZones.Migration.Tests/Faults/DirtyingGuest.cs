@@ -22,7 +22,7 @@ internal sealed class DirtyingGuest(InMemoryGuest inner, long[] pages) : IGuest
 
     private sealed class DirtyingMemory(InMemoryGuest guest, long[] pages) : IGuestMemory
     {
-        private readonly InMemoryGuestMemory _inner = guest.Memory;
+        private readonly InMemoryGuestMemory _inner = guest.SimulatedMemory;
 
         public long Size => _inner.Size;
 

@@ -53,9 +53,9 @@ internal sealed class FaultHosts : IAsyncDisposable
         DataProxy.Target = new IPEndPoint(IPAddress.Loopback, Destination.DataPort);
         File.WriteAllText(KnownHosts, $"127.0.0.1:{ControlProxy.EndPoint.Port} {FaultIdentity.Shared.Fingerprint}\n");
 
-        _guest.Memory.FillRandom(0, 2L << 20, seed: 11);
-        _guest.Memory.FillRandom(12L << 20, 64 << 10, seed: 12);
-        _guest.Devices.Set(Enumerable.Range(0, 3000).Select(i => (byte)(i * 7)).ToArray());
+        _guest.FillRandom(0, 2L << 20, seed: 11);
+        _guest.FillRandom(12L << 20, 64 << 10, seed: 12);
+        _guest.SimulatedDevices.Set(Enumerable.Range(0, 3000).Select(i => (byte)(i * 7)).ToArray());
         Guest = new DirtyingGuest(_guest, s_dirtiedPages);
         Zone = SourceHost.Configure(MigrationFixture.Seed(MemoryBytes));
         Zone.Install();
@@ -92,11 +92,11 @@ internal sealed class FaultHosts : IAsyncDisposable
 
     public DirtyingGuest Guest { get; }
 
-    public InMemoryVirtualCpus Cpus => _guest.Cpus;
+    public InMemoryVirtualCpus Cpus => _guest.SimulatedCpus;
 
-    public InMemoryGuestMemory Memory => _guest.Memory;
+    public InMemoryGuestMemory Memory => _guest.SimulatedMemory;
 
-    public ReadOnlyMemory<byte> DeviceState => _guest.Devices.Current;
+    public ReadOnlyMemory<byte> DeviceState => _guest.SimulatedDevices.Current;
 
     public Zone Zone { get; }
 

@@ -29,7 +29,7 @@ public sealed class GuestWorkloadTests
 
         // A running workload now has a full bucket of writes due; once it is parked at the closed gate, it wrote none of them.
         clock.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntil(() => guest.Cpus.ParkedThreads == 1);
+        await WaitUntil(() => guest.SimulatedCpus.ParkedThreads == 1);
         Assert.Equal(atSuspend, workload.PagesWritten);
         Assert.Equal(0, guest.Memory.CollectDirtyPages(new DirtyPageBitmap(guest.Memory.PageCount)));
 
@@ -114,14 +114,14 @@ public sealed class GuestWorkloadTests
     public async Task Cancelled_suspend_leaves_the_guest_running()
     {
         using var guest = new InMemoryGuest(1L << 20);
-        Assert.True(guest.Cpus.TryEnterRunning(TestContext.Current.CancellationToken)); // a vCPU that does not park until told
+        Assert.True(guest.SimulatedCpus.TryEnterRunning(TestContext.Current.CancellationToken)); // a vCPU that does not park until told
         using var cancel = new CancellationTokenSource();
         ValueTask suspend = guest.Cpus.SuspendAsync(cancel.Token);
         Assert.False(guest.Cpus.IsSuspended);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => suspend.AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken));
         Assert.False(guest.Cpus.IsSuspended);
-        guest.Cpus.ExitRunning();
+        guest.SimulatedCpus.ExitRunning();
         await guest.Cpus.SuspendAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(s_timeout, TestContext.Current.CancellationToken);
         Assert.True(guest.Cpus.IsSuspended);
     }

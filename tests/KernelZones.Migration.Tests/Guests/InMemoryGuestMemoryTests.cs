@@ -149,4 +149,22 @@ public sealed class InMemoryGuestMemoryTests
 
         return [.. pages];
     }
+
+    [Fact]
+    public void Guest_fill_is_seeded_and_marks_the_pages_it_writes()
+    {
+        using var guest = new InMemoryGuest(1 << 20);
+        using var twin = new InMemoryGuest(1 << 20);
+        guest.Memory.StartDirtyTracking();
+
+        guest.FillRandom(4096 + 7, 4096, seed: 5);
+        twin.FillRandom(4096 + 7, 4096, seed: 5);
+
+        var dirty = new DirtyPageBitmap(guest.Memory.PageCount);
+        Assert.Equal(2, guest.Memory.CollectDirtyPages(dirty));
+        Assert.Equal([1L, 2], Pages(dirty));
+        Assert.Equal(twin.Memory.GetPages(1, 2).ToArray(), guest.Memory.GetPages(1, 2).ToArray());
+        Assert.False(PageScan.IsZero(guest.Memory.GetPages(1, 1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => guest.FillRandom((1 << 20) - 1, 2, seed: 5));
+    }
 }

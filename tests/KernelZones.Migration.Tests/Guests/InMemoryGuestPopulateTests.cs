@@ -105,9 +105,9 @@ public sealed partial class InMemoryGuestPopulateTests
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "mincore(2) is read through Linux's libc");
         using var guest = new InMemoryGuest(Size + extra, pageSize, populate: true);
-        await guest.Memory.Populated.WaitAsync(s_timeout);
+        await guest.SimulatedMemory.Populated.WaitAsync(s_timeout);
 
-        Assert.Equal(1.0, ResidentFraction(guest.Memory));
+        Assert.Equal(1.0, ResidentFraction(guest.SimulatedMemory));
     }
 
     /// <summary>Bytes of the mappings in <c>/proc/self/maps</c> from <paramref name="address"/> on, contiguous; 0 when none holds it.</summary>

@@ -22,7 +22,7 @@ public sealed class ConcurrencyTests : IDisposable
         string[] zones = ["web1", "web2", "db1"];
         for (int i = 0; i < zones.Length; i++)
         {
-            source.AddZone(zones[i], 32L << 20).Memory.FillRandom(0, 24L << 20, seed: 20 + i);
+            source.AddZone(zones[i], 32L << 20).FillRandom(0, 24L << 20, seed: 20 + i);
         }
 
         MigrationResult[] results = await Task.WhenAll(zones.Select(z => source.MigrateAsync(z, destination))).WaitAsync(s_wait);
@@ -45,7 +45,7 @@ public sealed class ConcurrencyTests : IDisposable
     {
         await using var source = new TestHost("kz-src", _knownHosts);
         await using var destination = new TestHost("kz-dst", _knownHosts);
-        source.AddZone("web1", 64L << 20).Memory.FillRandom(0, 48L << 20, seed: 30);
+        source.AddZone("web1", 64L << 20).FillRandom(0, 48L << 20, seed: 30);
 
         Task<MigrationResult> first = source.MigrateAsync("web1", destination);
         Task<MigrationResult> second = source.MigrateAsync("web1", destination);
@@ -65,7 +65,7 @@ public sealed class ConcurrencyTests : IDisposable
         await using var source = new TestHost("kz-src", _knownHosts);
         await using var destination = new TestHost("kz-dst", _knownHosts);
         InMemoryGuest guest = source.AddZone("web1", 64L << 20);
-        guest.Memory.FillRandom(0, 32L << 20, seed: 31);
+        guest.FillRandom(0, 32L << 20, seed: 31);
         using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 32, WorkingSetBytes = 16L << 20 });
         workload.Start();
         var roundDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -93,7 +93,7 @@ public sealed class ConcurrencyTests : IDisposable
     {
         await using var host = new TestHost("kz-self", _knownHosts);
         InMemoryGuest guest = host.AddZone("web1", 16L << 20);
-        guest.Memory.FillRandom(0, 8L << 20, seed: 32);
+        guest.FillRandom(0, 8L << 20, seed: 32);
         UInt128 before = PageDigest.Compute(guest.Memory);
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => host.MigrateAsync("web1", host).WaitAsync(s_wait));

@@ -41,7 +41,7 @@ public sealed class ControlFloodTests : IDisposable
         string[] zones = [.. Enumerable.Range(0, Migrations).Select(i => $"web{i}")];
         foreach (var (zone, i) in zones.Select((z, i) => (z, i)))
         {
-            source.AddZone(zone, 8L << 20).Memory.FillRandom(0, 4L << 20, seed: 60 + i);
+            source.AddZone(zone, 8L << 20).FillRandom(0, 4L << 20, seed: 60 + i);
         }
 
         var failures = new List<string>();

@@ -36,7 +36,7 @@ public sealed class FloodTests : IDisposable
         await using var source = new TestHost("kz-src", _knownHosts);
         await using var destination = new TestHost("kz-dst", _knownHosts, PatientHandshakes);
         InMemoryGuest guest = source.AddZone("web1", 64L << 20);
-        guest.Memory.FillRandom(0, 48L << 20, seed: 40);
+        guest.FillRandom(0, 48L << 20, seed: 40);
         using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 16, WorkingSetBytes = 8L << 20 });
         workload.Start();
         var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -93,7 +93,7 @@ public sealed class FloodTests : IDisposable
         await using var source = new TestHost("kz-src", _knownHosts);
         await using var destination = new TestHost("kz-dst", _knownHosts, PatientHandshakes);
         InMemoryGuest guest = source.AddZone("web1", 32L << 20);
-        guest.Memory.FillRandom(0, 24L << 20, seed: 41);
+        guest.FillRandom(0, 24L << 20, seed: 41);
         var silent = new List<Socket>();
         try
         {

@@ -30,7 +30,7 @@ public sealed class SoakTests : IDisposable
     {
         await using var first = new TestHost("kz-a", _knownHosts);
         await using var second = new TestHost("kz-b", _knownHosts);
-        first.AddZone(Zone, 16L << 20).Memory.FillRandom(0, 12L << 20, seed: 50);
+        first.AddZone(Zone, 16L << 20).FillRandom(0, 12L << 20, seed: 50);
         const int warmUp = 4;
         MemoryFootprint baseline = default;
         var clock = Stopwatch.StartNew();

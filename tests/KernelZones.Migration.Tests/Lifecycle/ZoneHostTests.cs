@@ -184,4 +184,13 @@ public sealed class ZoneHostTests
         Assert.Equal(successes, Interlocked.Read(ref events));
         Assert.Equal(zone.State == ZoneState.Running, zone.Status.Id is not null);
     }
+
+    [Fact]
+    public void Status_spells_states_as_zoneadm_does()
+    {
+        Assert.Equal("shutting_down", new ZoneStatus(ZoneState.ShuttingDown, ZoneAuxiliaryState.None, 3).StateName);
+        var migrating = new ZoneStatus(ZoneState.Running, ZoneAuxiliaryState.MigratingIn | ZoneAuxiliaryState.Suspended, 4);
+        Assert.Equal("running", migrating.StateName);
+        Assert.Equal("running (migrating-in,suspended)", migrating.ToString());
+    }
 }

@@ -70,4 +70,18 @@ public sealed class CompatibilityCheckTests
         Assert.Equal(3, report.Problems.Count);
         Assert.Equal(4, report.Render().Split('\n').Length);
     }
+
+    [Fact]
+    public void Reachability_hook_is_asked_about_shared_storage_only()
+    {
+        var asked = new List<string>();
+        ZoneRequirements zone = s_zone with { Storage = [new StorageRequirement("nfs://srv/kz1", true), new StorageRequirement("dev:/dev/dsk/c0t0d0", false)] };
+        DestinationCapabilities host = s_host with { IsStorageReachable = uri => { asked.Add(uri); return false; } };
+
+        string rendered = CompatibilityCheck.Run(zone, null, host).Render();
+
+        Assert.Equal(["nfs://srv/kz1"], asked);
+        Assert.Contains("storage 'nfs://srv/kz1' is not reachable from the destination", rendered, StringComparison.Ordinal);
+        Assert.Contains("storage 'dev:/dev/dsk/c0t0d0' is not shared storage", rendered, StringComparison.Ordinal);
+    }
 }

@@ -32,15 +32,15 @@ public sealed class StorageUriTests
     }
 
     [Theory]
-    [InlineData("dev:dsk/c0t0d0s0", StorageUriKind.Device, false)]
-    [InlineData("file:///a/b", StorageUriKind.File, false)]
-    [InlineData("lu:luname.naa.5000c5000288fa25", StorageUriKind.LogicalUnit, true)]
-    [InlineData("iscsi://h/luname.naa.5000c5000288fa25", StorageUriKind.Iscsi, true)]
-    [InlineData("nfs://u:g@h/a/b", StorageUriKind.Nfs, true)]
-    public void Kind_and_sharing_follow_the_scheme(string text, StorageUriKind kind, bool shared)
+    [InlineData("dev:dsk/c0t0d0s0", nameof(StorageUriKind.Device), false)]
+    [InlineData("file:///a/b", nameof(StorageUriKind.File), false)]
+    [InlineData("lu:luname.naa.5000c5000288fa25", nameof(StorageUriKind.LogicalUnit), true)]
+    [InlineData("iscsi://h/luname.naa.5000c5000288fa25", nameof(StorageUriKind.Iscsi), true)]
+    [InlineData("nfs://u:g@h/a/b", nameof(StorageUriKind.Nfs), true)]
+    public void Kind_and_sharing_follow_the_scheme(string text, string kind, bool shared)
     {
         StorageUri uri = StorageUri.Parse(text);
-        Assert.Equal(kind, uri.Kind);
+        Assert.Equal(Enum.Parse<StorageUriKind>(kind), uri.Kind);
         Assert.Equal(shared, uri.IsShared);
     }
 
@@ -64,33 +64,33 @@ public sealed class StorageUriTests
     }
 
     [Theory]
-    [InlineData("", StorageUriPart.Whole)]
-    [InlineData("http://x/y", StorageUriPart.Scheme)]
-    [InlineData("dev:dsk/c0 t0", StorageUriPart.Whole)]
-    [InlineData("dev:dsk/c0$t0", StorageUriPart.Path)]
-    [InlineData("dev:/dev//dsk", StorageUriPart.Path)]
-    [InlineData("dev:/dev/../etc", StorageUriPart.Path)]
-    [InlineData("lu:luname.naa.123", StorageUriPart.LogicalUnit)]
-    [InlineData("lu:luname.xyz.5000c5000288fa25", StorageUriPart.LogicalUnit)]
-    [InlineData("lu:initiator.eui.2100001d38089fb0,target.naa.2100001d38089fb0,luname.naa.5000c5000288fa25", StorageUriPart.Initiator)]
-    [InlineData("lu:initiator.naa.2100001d38089fb0,target.naa.21,luname.naa.5000c5000288fa25", StorageUriPart.Target)]
-    [InlineData("iscsi://host:0/luname.naa.5000c5000288fa25", StorageUriPart.Port)]
-    [InlineData("iscsi://host:65536/luname.naa.5000c5000288fa25", StorageUriPart.Port)]
-    [InlineData("iscsi://[::1/luname.naa.5000c5000288fa25", StorageUriPart.Host)]
-    [InlineData("iscsi://[zz::1]/luname.naa.5000c5000288fa25", StorageUriPart.Host)]
-    [InlineData("iscsi://-bad-/luname.naa.5000c5000288fa25", StorageUriPart.Host)]
-    [InlineData("iscsi://h/target.iqn.x,lun.99999", StorageUriPart.Lun)]
-    [InlineData("iscsi://h/target.bogus,lun.1", StorageUriPart.Target)]
-    [InlineData("iscsi:/h/luname.naa.5000c5000288fa25", StorageUriPart.Scheme)]
-    [InlineData("nfs://admin@host/a", StorageUriPart.User)]
-    [InlineData("nfs://admin:@host/a", StorageUriPart.Group)]
-    [InlineData("nfs://a:b@/x/y", StorageUriPart.Host)]
-    [InlineData("nfs://a:b@host", StorageUriPart.Path)]
-    [InlineData("file://host/a", StorageUriPart.Host)]
-    public void Invalid_uris_name_the_part(string text, StorageUriPart part)
+    [InlineData("", nameof(StorageUriPart.Whole))]
+    [InlineData("http://x/y", nameof(StorageUriPart.Scheme))]
+    [InlineData("dev:dsk/c0 t0", nameof(StorageUriPart.Whole))]
+    [InlineData("dev:dsk/c0$t0", nameof(StorageUriPart.Path))]
+    [InlineData("dev:/dev//dsk", nameof(StorageUriPart.Path))]
+    [InlineData("dev:/dev/../etc", nameof(StorageUriPart.Path))]
+    [InlineData("lu:luname.naa.123", nameof(StorageUriPart.LogicalUnit))]
+    [InlineData("lu:luname.xyz.5000c5000288fa25", nameof(StorageUriPart.LogicalUnit))]
+    [InlineData("lu:initiator.eui.2100001d38089fb0,target.naa.2100001d38089fb0,luname.naa.5000c5000288fa25", nameof(StorageUriPart.Initiator))]
+    [InlineData("lu:initiator.naa.2100001d38089fb0,target.naa.21,luname.naa.5000c5000288fa25", nameof(StorageUriPart.Target))]
+    [InlineData("iscsi://host:0/luname.naa.5000c5000288fa25", nameof(StorageUriPart.Port))]
+    [InlineData("iscsi://host:65536/luname.naa.5000c5000288fa25", nameof(StorageUriPart.Port))]
+    [InlineData("iscsi://[::1/luname.naa.5000c5000288fa25", nameof(StorageUriPart.Host))]
+    [InlineData("iscsi://[zz::1]/luname.naa.5000c5000288fa25", nameof(StorageUriPart.Host))]
+    [InlineData("iscsi://-bad-/luname.naa.5000c5000288fa25", nameof(StorageUriPart.Host))]
+    [InlineData("iscsi://h/target.iqn.x,lun.99999", nameof(StorageUriPart.Lun))]
+    [InlineData("iscsi://h/target.bogus,lun.1", nameof(StorageUriPart.Target))]
+    [InlineData("iscsi:/h/luname.naa.5000c5000288fa25", nameof(StorageUriPart.Scheme))]
+    [InlineData("nfs://admin@host/a", nameof(StorageUriPart.User))]
+    [InlineData("nfs://admin:@host/a", nameof(StorageUriPart.Group))]
+    [InlineData("nfs://a:b@/x/y", nameof(StorageUriPart.Host))]
+    [InlineData("nfs://a:b@host", nameof(StorageUriPart.Path))]
+    [InlineData("file://host/a", nameof(StorageUriPart.Host))]
+    public void Invalid_uris_name_the_part(string text, string part)
     {
         StorageUriFormatException e = Assert.Throws<StorageUriFormatException>(() => StorageUri.Parse(text));
-        Assert.Equal(part, e.Part);
+        Assert.Equal(Enum.Parse<StorageUriPart>(part), e.Part);
         Assert.Contains(e.Reason, e.Message, StringComparison.Ordinal);
         Assert.False(StorageUri.TryParse(text, out _));
     }

@@ -37,7 +37,7 @@ var zone = sourceHost.Configure(ZoneConfiguration.ParseExport(
 zone.Install();
 zone.Boot();
 using var guest = new InMemoryGuest(64L << 20);
-guest.Memory.FillRandom(0, 32L << 20, seed: 1);
+guest.FillRandom(0, 32L << 20, seed: 1);
 
 var source = new MigrationSource(sourceHost, new ControlClientOptions { KnownHostsPath = Path.Combine(work, "known_hosts"), TrustOnFirstUse = true });
 var result = await source.MigrateAsync(
