@@ -33,13 +33,13 @@ internal static class KvmMigrateRun
             return 2;
         }
 
-        (KvmWorkload kvmWorkload, GuestWorkloadOptions? simulatedWorkload) = ParseWorkload(workload);
+        GuestWorkloadOptions? dirtying = ParseWorkload(workload);
         var options = new MigrationOptions { Cipher = cipher };
         Console.WriteLine($"migrate --guest kvm: {memory >> 20} MiB guest, cipher {cipher}, workload {workload}");
 
         await WarmUpAsync(cipher);
-        KvmRun kvm = await RunKvmAsync(memory, kvmWorkload, options);
-        (MigrationResult simulated, TimeSpan simulatedEndToEnd) = await RunSimulatedAsync(memory, simulatedWorkload, options);
+        KvmRun kvm = await RunKvmAsync(memory, dirtying, options);
+        (MigrationResult simulated, TimeSpan simulatedEndToEnd) = await RunSimulatedAsync(memory, dirtying, options);
 
         var report = new KvmMigrateReport(
             "migrate", "kvm", cipher, memory, workload,
@@ -56,11 +56,12 @@ internal static class KvmMigrateRun
         return kvm.Result.Outcome == MigrationOutcome.Succeeded && kvm.FirstLine.EndsWith(" ok", StringComparison.Ordinal) ? 0 : 1;
     }
 
-    private static (KvmWorkload Kvm, GuestWorkloadOptions? Simulated) ParseWorkload(string text)
+    /// <summary>The workload of both guests; the simulated guest's working set starts at 1 MiB, where the KVM guest program's does.</summary>
+    private static GuestWorkloadOptions? ParseWorkload(string text)
     {
         if (text == "idle")
         {
-            return (KvmWorkload.Idle, null);
+            return null;
         }
 
         string[] parts = text.Split(':');
@@ -71,7 +72,7 @@ internal static class KvmMigrateRun
 
         double rate = double.Parse(parts[1], CultureInfo.InvariantCulture);
         long workingSet = ModeOptions.ParseSize(parts[2]);
-        return (KvmWorkload.Dirty(rate, workingSet), new GuestWorkloadOptions { DirtyMiBPerSecond = rate, WorkingSetOffset = WorkingSetOffset, WorkingSetBytes = workingSet });
+        return new GuestWorkloadOptions { DirtyMiBPerSecond = rate, WorkingSetOffset = WorkingSetOffset, WorkingSetBytes = workingSet };
     }
 
     /// <summary>A small migration of each kind, not measured, then a wait for the JIT (see <see cref="MigrateMode"/>).</summary>
@@ -79,13 +80,13 @@ internal static class KvmMigrateRun
     {
         for (int i = 0; i < 2; i++)
         {
-            await using (var hosts = new KvmLoopbackHosts(new KvmGuestOptions { MemorySize = WarmUpBytes }))
+            await using (var hosts = new LoopbackHosts(GuestKind.Kvm, WarmUpBytes))
             {
                 await hosts.SourceRunning.WaitAsync(TimeSpan.FromSeconds(30));
                 await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
             }
 
-            await using (var hosts = new LoopbackHosts(WarmUpBytes))
+            await using (var hosts = new LoopbackHosts(GuestKind.Sim, WarmUpBytes))
             {
                 await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
             }
@@ -94,9 +95,9 @@ internal static class KvmMigrateRun
         await JitSettle.WaitAsync();
     }
 
-    private static async Task<KvmRun> RunKvmAsync(long memory, KvmWorkload workload, MigrationOptions options)
+    private static async Task<KvmRun> RunKvmAsync(long memory, GuestWorkloadOptions? workload, MigrationOptions options)
     {
-        await using var hosts = new KvmLoopbackHosts(new KvmGuestOptions { MemorySize = memory, Workload = workload, HeartbeatInterval = TimeSpan.FromMilliseconds(10) });
+        await using var hosts = new LoopbackHosts(GuestKind.Kvm, memory, workload);
         await hosts.SourceRunning.WaitAsync(TimeSpan.FromSeconds(30));
         var meter = new RunMeter();
         var clock = Stopwatch.StartNew();
@@ -110,9 +111,7 @@ internal static class KvmMigrateRun
 
     private static async Task<(MigrationResult Result, TimeSpan EndToEnd)> RunSimulatedAsync(long memory, GuestWorkloadOptions? workload, MigrationOptions options)
     {
-        await using var hosts = new LoopbackHosts(memory);
-        using var running = workload is null ? null : new GuestWorkload(hosts.Guest, workload);
-        running?.Start();
+        await using var hosts = new LoopbackHosts(GuestKind.Sim, memory, workload);
         var clock = Stopwatch.StartNew();
         MigrationResult result = await hosts.MigrateAsync(options);
         return (result, clock.Elapsed);

@@ -82,14 +82,12 @@ internal static class MigrateMode
         using var phases = new PhaseRecorder();
         MigrationResult result;
         RunResult ours;
-        await using (var hosts = new LoopbackHosts(memory))
+        await using (var hosts = new LoopbackHosts(GuestKind.Sim, memory, workloadOptions))
         {
             var fill = System.Diagnostics.Stopwatch.StartNew();
             GuestFill.FillRandom(hosts.Guest.Memory, seed: 20261126);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  filled {memory >> 20} MiB with random bytes in {fill.Elapsed.TotalSeconds:0.00} s"));
 
-            using var running = workloadOptions is null ? null : new GuestWorkload(hosts.Guest, workloadOptions);
-            running?.Start();
             var meter = new RunMeter();
             result = await hosts.MigrateAsync(options);
             ours = meter.Stop(memory);
@@ -121,7 +119,7 @@ internal static class MigrateMode
         var settle = System.Diagnostics.Stopwatch.StartNew();
         for (int migration = 0; migration < WarmUpMigrations; migration++)
         {
-            await using (var hosts = new LoopbackHosts(WarmUpBytes))
+            await using (var hosts = new LoopbackHosts(GuestKind.Sim, WarmUpBytes))
             {
                 GuestFill.FillRandom(hosts.Guest.Memory, seed: 1);
                 await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
