@@ -169,27 +169,8 @@ finally
     Directory.Delete(workDirectory, recursive: true);
 }
 
-// The example kernel zone: solaris-kz, NFS storage, the given vCPUs (4; a KVM guest has 1) and memory.
-static ZoneConfiguration KernelZone(string name, long memory, int cpus) => ZoneConfiguration.ParseExport(
-    $$"""
-    create -b
-    set brand=solaris-kz
-    add anet
-    set id=0
-    end
-    add device
-    set storage=nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}
-    set id=0
-    set bootpri=0
-    end
-    add virtual-cpu
-    set ncpus={{cpus}}
-    end
-    add capped-memory
-    set physical={{new MemorySize(memory)}}
-    end
-    """,
-    name);
+// The example kernel zone (samples/Shared) with the given vCPUs (4; a KVM guest has 1) and memory.
+static ZoneConfiguration KernelZone(string name, long memory, int cpus) => ZoneConfiguration.ParseExport(ExampleZone.Export(new MemorySize(memory).ToString(), cpus), name);
 
 // One small migration first, not shown: the figures printed for mig1 are then those of code the JIT has compiled
 // and optimized, as on a host that has migrated before, not those of a process's first minute. The zone is removed

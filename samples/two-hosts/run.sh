@@ -127,7 +127,7 @@ wait_for_line() {
     return 1
 }
 
-create_zone() { # <zone> <memory> [<vCPUs> [<boot option>...]]
+create_zone() { # <zone> <memory> [<vCPUs> [<boot option>...]]   (the samples' example zone, samples/Shared/ExampleZone.cs; a test checks that they match)
     local zone=$1 memory=$2 cpus=${3:-2} file="$work/$1.cfg"
     shift $(($# < 3 ? $# : 3))
     cat >"$file" <<EOF

@@ -92,26 +92,8 @@ internal sealed partial class TwoHosts : IAsyncDisposable
         Assert.True(boot.ExitCode == 0, boot.Error);
     }
 
-    /// <summary>The <c>zonecfg export</c> text of a small live-migratable kernel zone of <paramref name="memory"/> (e.g. 64M) and <paramref name="cpus"/> vCPUs.</summary>
-    public static string ZoneFile(string memory, int cpus = 2) => $$"""
-        create -b
-        set brand=solaris-kz
-        add anet
-        set id=0
-        end
-        add device
-        set storage=nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}
-        set id=0
-        set bootpri=0
-        end
-        add virtual-cpu
-        set ncpus={{cpus}}
-        end
-        add capped-memory
-        set physical={{memory}}
-        end
-
-        """;
+    /// <summary>The <c>zonecfg export</c> text of the samples' example kernel zone with <paramref name="memory"/> (e.g. 64M) and <paramref name="cpus"/> vCPUs.</summary>
+    public static string ZoneFile(string memory, int cpus = 2) => ExampleZone.Export(memory, cpus);
 
     public async ValueTask DisposeAsync()
     {

@@ -35,6 +35,19 @@ public sealed class TwoNamespacesTests
         Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Script_CreatesTheSamplesExampleZone()
+    {
+        string script = File.ReadAllText(SamplePaths.TwoHostsScript);
+        const string Start = "cat >\"$file\" <<EOF\n";
+        int from = script.IndexOf(Start, StringComparison.Ordinal);
+        Assert.True(from >= 0, $"run.sh writes no zone file with: {Start}");
+        from += Start.Length;
+        string zoneFile = script[from..(script.IndexOf("\nEOF\n", from, StringComparison.Ordinal) + 1)];
+
+        Assert.Equal(ExampleZone.Export("96M", 3), zoneFile.Replace("$cpus", "3", StringComparison.Ordinal).Replace("$memory", "96M", StringComparison.Ordinal));
+    }
+
     private static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Append("/usr/sbin").Append("/sbin")

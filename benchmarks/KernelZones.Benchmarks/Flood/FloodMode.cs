@@ -83,7 +83,7 @@ internal static class FloodMode
     /// <summary>One migration to a fresh destination; under a flood that has reached the destination's caps before it starts.</summary>
     private static async Task<Outcome> MigrateAsync(long memory, (IPAddress From, int Rate)? flood)
     {
-        await using var hosts = new LoopbackHosts(memory);
+        await using var hosts = new LoopbackHosts(GuestKind.Sim, memory);
         GuestFill.FillRandom(hosts.Guest.Memory, seed: 7);
         ConnectionFlood? connections = flood is { } f ? new ConnectionFlood(hosts.Destination.ControlPort, [f.From], f.Rate, limit: f.Rate * 600) : null;
         try

@@ -6,11 +6,12 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Kvm;
 using KernelZones.Migration.Simulation;
+using KernelZones.Samples;
 
 namespace KernelZones.Benchmarks.Migrate;
 
 /// <summary>
-/// <c>migrate --guest kvm --memory M --cipher C [--workload idle|dirty:&lt;MiB/s&gt;:&lt;working set&gt;] [--json F]</c>:
+/// <c>migrate --guest kvm --memory M --cipher C [--workload none|&lt;MiB/s&gt;[:&lt;working set&gt;]] [--json F]</c>:
 /// one live migration of a <see cref="KvmGuest"/> running the guest program (heartbeats every 10 ms of guest time)
 /// between two hosts in this process, and in the same run one of the simulated <see cref="InMemoryGuest"/> of the same
 /// size and dirty rate (zero-filled as the KVM guest's untouched memory is, its workload on the same working set).
@@ -25,7 +26,7 @@ internal static class KvmMigrateRun
     private const long WarmUpBytes = 64L << 20;
     private const long WorkingSetOffset = 1L << 20;
 
-    public static async Task<int> RunAsync(long memory, string cipher, string workload, string? json)
+    public static async Task<int> RunAsync(long memory, string cipher, string workload, WorkloadSpec? dirtying, string? json)
     {
         if (KvmGuest.ProbeUnavailableReason() is { } unusable)
         {
@@ -33,13 +34,15 @@ internal static class KvmMigrateRun
             return 2;
         }
 
-        (KvmWorkload kvmWorkload, GuestWorkloadOptions? simulatedWorkload) = ParseWorkload(workload);
+        // The simulated guest's working set starts at 1 MiB, where the KVM guest program's does.
+        GuestWorkloadOptions? both = dirtying is null ? null
+            : new GuestWorkloadOptions { DirtyMiBPerSecond = dirtying.DirtyMiBPerSecond, WorkingSetOffset = WorkingSetOffset, WorkingSetBytes = dirtying.WorkingSetBytes };
         var options = new MigrationOptions { Cipher = cipher };
         Console.WriteLine($"migrate --guest kvm: {memory >> 20} MiB guest, cipher {cipher}, workload {workload}");
 
         await WarmUpAsync(cipher);
-        KvmRun kvm = await RunKvmAsync(memory, kvmWorkload, options);
-        (MigrationResult simulated, TimeSpan simulatedEndToEnd) = await RunSimulatedAsync(memory, simulatedWorkload, options);
+        KvmRun kvm = await RunKvmAsync(memory, both, options);
+        (MigrationResult simulated, TimeSpan simulatedEndToEnd) = await RunSimulatedAsync(memory, both, options);
 
         var report = new KvmMigrateReport(
             "migrate", "kvm", cipher, memory, workload,
@@ -56,36 +59,18 @@ internal static class KvmMigrateRun
         return kvm.Result.Outcome == MigrationOutcome.Succeeded && kvm.FirstLine.EndsWith(" ok", StringComparison.Ordinal) ? 0 : 1;
     }
 
-    private static (KvmWorkload Kvm, GuestWorkloadOptions? Simulated) ParseWorkload(string text)
-    {
-        if (text == "idle")
-        {
-            return (KvmWorkload.Idle, null);
-        }
-
-        string[] parts = text.Split(':');
-        if (parts.Length != 3 || parts[0] != "dirty")
-        {
-            throw new ArgumentException($"--workload must be 'idle' or 'dirty:<MiB/s>:<working set>' such as dirty:256:256M; got '{text}'.");
-        }
-
-        double rate = double.Parse(parts[1], CultureInfo.InvariantCulture);
-        long workingSet = ModeOptions.ParseSize(parts[2]);
-        return (KvmWorkload.Dirty(rate, workingSet), new GuestWorkloadOptions { DirtyMiBPerSecond = rate, WorkingSetOffset = WorkingSetOffset, WorkingSetBytes = workingSet });
-    }
-
     /// <summary>A small migration of each kind, not measured, then a wait for the JIT (see <see cref="MigrateMode"/>).</summary>
     private static async Task WarmUpAsync(string cipher)
     {
         for (int i = 0; i < 2; i++)
         {
-            await using (var hosts = new KvmLoopbackHosts(new KvmGuestOptions { MemorySize = WarmUpBytes }))
+            await using (var hosts = new LoopbackHosts(GuestKind.Kvm, WarmUpBytes))
             {
                 await hosts.SourceRunning.WaitAsync(TimeSpan.FromSeconds(30));
                 await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
             }
 
-            await using (var hosts = new LoopbackHosts(WarmUpBytes))
+            await using (var hosts = new LoopbackHosts(GuestKind.Sim, WarmUpBytes))
             {
                 await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
             }
@@ -94,9 +79,9 @@ internal static class KvmMigrateRun
         await JitSettle.WaitAsync();
     }
 
-    private static async Task<KvmRun> RunKvmAsync(long memory, KvmWorkload workload, MigrationOptions options)
+    private static async Task<KvmRun> RunKvmAsync(long memory, GuestWorkloadOptions? workload, MigrationOptions options)
     {
-        await using var hosts = new KvmLoopbackHosts(new KvmGuestOptions { MemorySize = memory, Workload = workload, HeartbeatInterval = TimeSpan.FromMilliseconds(10) });
+        await using var hosts = new LoopbackHosts(GuestKind.Kvm, memory, workload);
         await hosts.SourceRunning.WaitAsync(TimeSpan.FromSeconds(30));
         var meter = new RunMeter();
         var clock = Stopwatch.StartNew();
@@ -110,9 +95,7 @@ internal static class KvmMigrateRun
 
     private static async Task<(MigrationResult Result, TimeSpan EndToEnd)> RunSimulatedAsync(long memory, GuestWorkloadOptions? workload, MigrationOptions options)
     {
-        await using var hosts = new LoopbackHosts(memory);
-        using var running = workload is null ? null : new GuestWorkload(hosts.Guest, workload);
-        running?.Start();
+        await using var hosts = new LoopbackHosts(GuestKind.Sim, memory, workload);
         var clock = Stopwatch.StartNew();
         MigrationResult result = await hosts.MigrateAsync(options);
         return (result, clock.Elapsed);

@@ -8,11 +8,12 @@ using KernelZones.Migration.Guests;
 using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Transport.Ciphers;
 using KernelZones.Migration.Transport.Striping;
+using KernelZones.Samples;
 
 namespace KernelZones.Benchmarks.Migrate;
 
 /// <summary>
-/// <c>migrate --memory M --cipher C [--stripes auto|n] [--workload idle|&lt;MiB/s&gt;:&lt;working set&gt;] [--json F]</c>:
+/// <c>migrate --memory M --cipher C [--stripes auto|n] [--workload none|&lt;MiB/s&gt;[:&lt;working set&gt;]] [--json F]</c>:
 /// one live migration of a guest filled with random (incompressible) bytes between two hosts in this process over
 /// loopback (real TLS control channel, real stripes), and in the same run the direct baseline moving the same
 /// number of bytes with the same cipher, stripe count and record size.
@@ -57,40 +58,55 @@ internal static class MigrateMode
         };
         var workload = new Option<string>("--workload")
         {
-            HelpName = "idle|<MiB/s>:<working set>",
-            Description = "The guest's dirtying: idle, or a rate over a working set such as 64:256M (with --guest kvm: idle or dirty:<MiB/s>:<working set>).",
-            DefaultValueFactory = _ => "idle",
+            HelpName = "none|<MiB/s>[:<working set>]",
+            Description = "The guest's dirtying, as the samples take it for both guest kinds: none (idle, the default), or a rate over a working set such as 64:256M (an empty rate is 16; the default working set a quarter of memory, at most 256M).",
+            DefaultValueFactory = _ => "none",
         };
         Option<string> json = ModeOptions.Json();
         var command = new Command("migrate", "One live migration between two hosts in this process over loopback (real TLS control channel, real stripes), and the in-run baseline.")
         {
             guest, memory, cipher, stripes, workload, json,
         };
-        command.SetAction((result, _) => result.GetValue(guest) == "kvm"
-            ? KvmMigrateRun.RunAsync(result.GetValue(memory) ?? (1L << 30), result.GetValue(cipher) ?? CipherSuite.Aes128Gcm, result.GetRequiredValue(workload), result.GetValue(json))
-            : RunAsync(result.GetValue(memory) ?? (4L << 30), result.GetValue(cipher) ?? CipherSuite.Aes128Ccm, result.GetValue(stripes), result.GetRequiredValue(workload), result.GetValue(json)));
+        command.SetAction(async (result, _) =>
+        {
+            bool kvm = result.GetValue(guest) == "kvm";
+            long bytes = result.GetValue(memory) ?? (kvm ? 1L << 30 : 4L << 30);
+            string text = result.GetRequiredValue(workload);
+            WorkloadSpec? dirtying;
+            try
+            {
+                dirtying = WorkloadSpec.Parse(text, bytes);
+            }
+            catch (UsageException e)
+            {
+                await Console.Error.WriteLineAsync($"migrate: {e.Message}");
+                return 2;
+            }
+
+            return kvm
+                ? await KvmMigrateRun.RunAsync(bytes, result.GetValue(cipher) ?? CipherSuite.Aes128Gcm, text, dirtying, result.GetValue(json))
+                : await RunAsync(bytes, result.GetValue(cipher) ?? CipherSuite.Aes128Ccm, result.GetValue(stripes), text, dirtying, result.GetValue(json));
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(long memory, string cipher, int maxStripes, string workload, string? json)
+    private static async Task<int> RunAsync(long memory, string cipher, int maxStripes, string workload, WorkloadSpec? dirtying, string? json)
     {
         string stripes = maxStripes == 0 ? "auto" : maxStripes.ToString(CultureInfo.InvariantCulture);
         var options = new MigrationOptions { Cipher = cipher, MaxStripes = maxStripes };
-        var workloadOptions = ParseWorkload(workload);
+        var workloadOptions = dirtying is null ? null : new GuestWorkloadOptions { DirtyMiBPerSecond = dirtying.DirtyMiBPerSecond, WorkingSetBytes = dirtying.WorkingSetBytes };
         Console.WriteLine($"migrate: {memory >> 20} MiB guest, cipher {cipher}, stripes {stripes}, workload {workload}");
         await WarmUpAsync(cipher);
         using var phases = new PhaseRecorder();
         MigrationResult result;
         RunResult ours;
         double transferCpuSeconds;
-        await using (var hosts = new LoopbackHosts(memory))
+        await using (var hosts = new LoopbackHosts(GuestKind.Sim, memory, workloadOptions))
         {
             var fill = System.Diagnostics.Stopwatch.StartNew();
             GuestFill.FillRandom(hosts.Guest.Memory, seed: 20261126);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  filled {memory >> 20} MiB with random bytes in {fill.Elapsed.TotalSeconds:0.00} s"));
 
-            using var running = workloadOptions is null ? null : new GuestWorkload(hosts.Guest, workloadOptions);
-            running?.Start();
             var meter = new RunMeter();
             result = await hosts.MigrateAsync(options);
             ours = meter.Stop(memory);
@@ -123,7 +139,7 @@ internal static class MigrateMode
         var settle = System.Diagnostics.Stopwatch.StartNew();
         for (int migration = 0; migration < WarmUpMigrations; migration++)
         {
-            await using (var hosts = new LoopbackHosts(WarmUpBytes))
+            await using (var hosts = new LoopbackHosts(GuestKind.Sim, WarmUpBytes))
             {
                 GuestFill.FillRandom(hosts.Guest.Memory, seed: 1);
                 await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
@@ -133,26 +149,6 @@ internal static class MigrateMode
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed up: {WarmUpMigrations} migrations of {WarmUpBytes >> 20} MiB, JIT settled after {settle.Elapsed.TotalSeconds:0.0} s"));
-    }
-
-    private static GuestWorkloadOptions? ParseWorkload(string text)
-    {
-        if (text == "idle")
-        {
-            return null;
-        }
-
-        int colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
-        {
-            throw new ArgumentException($"--workload must be 'idle' or '<MiB/s>:<working set>' such as 64:256M; got '{text}'.");
-        }
-
-        return new GuestWorkloadOptions
-        {
-            DirtyMiBPerSecond = double.Parse(text[..colon], CultureInfo.InvariantCulture),
-            WorkingSetBytes = ModeOptions.ParseSize(text[(colon + 1)..]),
-        };
     }
 
     private static int Refuse(System.CommandLine.Parsing.ArgumentResult result, string problem)

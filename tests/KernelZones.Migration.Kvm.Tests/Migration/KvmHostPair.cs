@@ -2,6 +2,7 @@ using KernelZones.Migration.Authentication;
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
+using KernelZones.Testing.Faults;
 
 namespace KernelZones.Migration.Kvm.Tests.Migration;
 
@@ -11,13 +12,14 @@ internal sealed class KvmHostPair : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("kz-kvm-pair-").FullName;
     private readonly ClientKey _key = ClientKey.Generate("kvm-tests");
 
-    public KvmHostPair(KvmGuestOptions? destinationTemplate = null, StripeTamperProxy? proxy = null, TimeSpan? readinessTimeout = null, TimeSpan? sourceIdleTimeout = null)
+    /// <param name="dataProxy">A stripe proxy in front of B's data service, whose port B advertises.</param>
+    public KvmHostPair(KvmGuestOptions? destinationTemplate = null, FaultProxy? dataProxy = null, TimeSpan? readinessTimeout = null, TimeSpan? sourceIdleTimeout = null)
     {
-        B = new KvmZoneHost("kz-b", KnownHosts, _key, destinationTemplate, proxy?.Port ?? 0, readinessTimeout);
+        B = new KvmZoneHost("kz-b", KnownHosts, _key, destinationTemplate, dataProxy?.EndPoint.Port ?? 0, readinessTimeout);
         A = new KvmZoneHost("kz-a", KnownHosts, _key, idleTimeout: sourceIdleTimeout);
-        if (proxy is not null)
+        if (dataProxy is not null)
         {
-            proxy.Target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, B.Destination.DataPort);
+            dataProxy.Target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, B.Destination.DataPort);
         }
     }
 
@@ -27,12 +29,12 @@ internal sealed class KvmHostPair : IAsyncDisposable
 
     private string KnownHosts => Path.Combine(_directory, "known_hosts");
 
-    /// <summary>A relay in front of B's control service, and the address through it that A trusts as B.</summary>
-    public (ControlStallRelay Relay, Control.RemoteAddress Address) RelayToB()
+    /// <summary>A proxy in front of B's control service, and the address through it that A trusts as B.</summary>
+    public (FaultProxy Relay, Control.RemoteAddress Address) RelayToB()
     {
-        var relay = new ControlStallRelay(B.Destination.ControlPort);
-        B.Trust(KnownHosts, relay.Port);
-        return (relay, Control.RemoteAddress.Parse($"ssh://root@127.0.0.1:{relay.Port}"));
+        var relay = new FaultProxy(RecordFraming.Tls) { Target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, B.Destination.ControlPort) };
+        B.Trust(KnownHosts, relay.EndPoint.Port);
+        return (relay, Control.RemoteAddress.Parse($"ssh://root@127.0.0.1:{relay.EndPoint.Port}"));
     }
 
     /// <summary>Starts a guest and boots zone <paramref name="zoneName"/> on host A with the guest's machine described in its configuration.</summary>

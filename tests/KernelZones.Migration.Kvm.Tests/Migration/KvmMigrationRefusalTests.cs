@@ -1,6 +1,9 @@
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Transport.Ciphers;
+using KernelZones.Migration.Transport.Framing;
+using KernelZones.Testing.Faults;
 
 namespace KernelZones.Migration.Kvm.Tests.Migration;
 
@@ -27,8 +30,8 @@ public sealed class KvmMigrationRefusalTests
     public async Task AMachineMismatchIsRefusedBeforeAnyMemoryMoves(string mismatch, string expected)
     {
         KvmHost.Require();
-        await using var proxy = new StripeTamperProxy();
-        await using var hosts = new KvmHostPair(proxy: proxy);
+        await using var proxy = new FaultProxy(RecordFraming.Stripe);
+        await using var hosts = new KvmHostPair(dataProxy: proxy);
         using KvmGuest source = KvmGuest.Create(new KvmGuestOptions { MemorySize = MemorySize });
         hosts.A.Boot(Configure(mismatch, source));
         await AssertRefusedAtBootAsync(hosts, source, expected);
@@ -39,7 +42,7 @@ public sealed class KvmMigrationRefusalTests
     public async Task AnUnusableKvmDeviceOnTheDestinationIsRefusedBeforeAnyMemoryMoves()
     {
         KvmHost.Require();
-        await using var proxy = new StripeTamperProxy();
+        await using var proxy = new FaultProxy(RecordFraming.Stripe);
         await using var hosts = new KvmHostPair(new KvmGuestOptions { DevicePath = "/nonexistent/kvm" }, proxy);
         using KvmGuest source = KvmGuest.Create(new KvmGuestOptions { MemorySize = MemorySize });
         hosts.A.Boot(KvmZoneMigration.Describe(KvmZoneHost.KernelZone("kvm1", MemorySize), source));
@@ -75,10 +78,18 @@ public sealed class KvmMigrationRefusalTests
     {
         KvmHost.Require();
 
-        // Pages 16–32 MiB hold random bytes the guest never touches, so that the fault, 12 MiB into the stream, lands
-        // in a page no later round sends again (the working set is 4 MiB at 1 MiB; the rest is zero pages).
-        await using var proxy = new StripeTamperProxy { Flip = flip, FireAfterBytes = 12L << 20 };
-        await using var hosts = new KvmHostPair(proxy: proxy);
+        // Pages 16–32 MiB hold random bytes the guest never touches, so that the fault, on the first stripe's first
+        // record of those pages, lands in a page no later round sends again (the working set is 4 MiB at 1 MiB; the
+        // rest is zero pages).
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var proxy = new FaultProxy(RecordFraming.Stripe) { StripeTagSize = CipherSuite.GetTagSize(cipher) };
+        proxy.Arm(new FaultPlan
+        {
+            Kind = flip ? FaultKind.Corrupt : FaultKind.CutRst,
+            Match = static r => r is { Type: (byte)RecordType.Data, Flags: 0, Position: >= 16L << 20 and < 32L << 20 }, // flags 0: guest pages
+            OnFired = () => fired.TrySetResult(),
+        });
+        await using var hosts = new KvmHostPair(dataProxy: proxy);
         using KvmGuest source = hosts.StartOnA("kvm1", new KvmGuestOptions { MemorySize = MemorySize, Workload = KvmWorkload.Parse("dirty:8:4MiB") });
         FillRandom(source, firstPage: 4096, pageCount: 4096);
         await KvmHostPair.RunUntilWrittenAsync(source, 1024);
@@ -86,7 +97,7 @@ public sealed class KvmMigrationRefusalTests
         await Assert.ThrowsAsync<MigrationException>(
             () => hosts.A.MigrateAsync("kvm1", source, hosts.B, KvmHostPair.Options(cipher)).WaitAsync(KvmHost.Generous));
 
-        Assert.True(proxy.Fired.IsCompleted, "The migration failed before the fault fired.");
+        Assert.True(fired.Task.IsCompleted, "The migration failed before the fault fired.");
         await hosts.AssertRolledBackAsync(source, "kvm1");
     }
 

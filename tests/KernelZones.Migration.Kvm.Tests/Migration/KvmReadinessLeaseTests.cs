@@ -1,4 +1,5 @@
 using KernelZones.Migration.Engine;
+using KernelZones.Testing.Faults;
 
 namespace KernelZones.Migration.Kvm.Tests.Migration;
 
@@ -29,16 +30,17 @@ public sealed class KvmReadinessLeaseTests
     {
         KvmHost.Require();
         await using var hosts = new KvmHostPair(readinessTimeout: TimeSpan.FromSeconds(2), sourceIdleTimeout: TimeSpan.FromSeconds(2));
-        (ControlStallRelay relay, Control.RemoteAddress address) = hosts.RelayToB();
-        await using ControlStallRelay _ = relay;
+        (FaultProxy relay, Control.RemoteAddress address) = hosts.RelayToB();
+        await using FaultProxy _ = relay;
         var watch = new LeaseWatch();
+        void Stall() => relay.FireNow(FaultKind.Stall);
         if (point == StallPoint.ReadinessWait)
         {
-            watch.OnReadinessAsked = relay.Stall;
+            watch.OnReadinessAsked = Stall;
         }
         else
         {
-            watch.OnReady = relay.Stall;
+            watch.OnReady = Stall;
         }
 
         hosts.B.WrapGuest = (_, guest) => watch.WatchDestination(guest);
@@ -59,7 +61,7 @@ public sealed class KvmReadinessLeaseTests
         Assert.Equal(watch.DestinationAtSourceResume.Value.Lines, destination.Inner.ConsoleLines.Count);
 
         // Once the link fails, the destination discards everything.
-        relay.Close();
+        relay.FireNow(FaultKind.CutRst);
         using (var limit = new CancellationTokenSource(KvmHost.Generous))
         {
             while (hosts.B.Zones.Find(ZoneName) is not null || hosts.B.Destination.FindGuest(ZoneName) is not null || !destination.Disposed)
@@ -76,9 +78,9 @@ public sealed class KvmReadinessLeaseTests
     {
         KvmHost.Require();
         await using var hosts = new KvmHostPair(readinessTimeout: TimeSpan.FromSeconds(1));
-        (ControlStallRelay relay, Control.RemoteAddress address) = hosts.RelayToB();
-        await using ControlStallRelay _ = relay;
-        var watch = new LeaseWatch { OnReady = relay.HoldToDestination };
+        (FaultProxy relay, Control.RemoteAddress address) = hosts.RelayToB();
+        await using FaultProxy _ = relay;
+        var watch = new LeaseWatch { OnReady = () => relay.Hold(FlowDirection.Upstream) };
         hosts.B.WrapGuest = (_, guest) => watch.WatchDestination(guest);
         using KvmGuest source = hosts.StartOnA(ZoneName, new KvmGuestOptions { MemorySize = MemorySize });
         await Heartbeat.NextAsync(source.ConsoleLines, KvmHost.Generous);
@@ -86,7 +88,7 @@ public sealed class KvmReadinessLeaseTests
         // The verdict reaches the source; its commit is held until the destination has paused its guest.
         Task<MigrationResult> migration = hosts.A.MigrateAsync(ZoneName, watch.WatchSource(source), address, KvmHostPair.Options("aes-128-gcm"));
         await watch.DestinationPaused.WaitAsync(KvmHost.Generous);
-        relay.ReleaseToDestination();
+        relay.Release();
         MigrationResult result = await migration.WaitAsync(KvmHost.Generous);
 
         Assert.Equal(MigrationOutcome.Succeeded, result.Outcome);

@@ -1,3 +1,5 @@
+using KernelZones.Samples;
+
 namespace KernelZones.Migration.Tests.Configuration;
 
 /// <summary>Configurations as Solaris 11.3 prints them for kernel zones.</summary>
@@ -41,24 +43,8 @@ internal static class ReferenceConfigurations
         + "\tstorage: nfs://zoss:zoss@kzx-05/zones/zoss/mig1.disk0\n\n\tid: 0\n\n\tbootpri: 0\n\n"
         + "virtual-cpu:\n\n\tncpus: 4\n\ncapped-memory:\n\n\tphysical: 4G\n\nkeysource:\n\n\traw redacted\n";
 
-    /// <summary>The same zone as the command file the source would send (with a key).</summary>
-    public const string Mig1Export = """
-        create -b
-        set brand=solaris-kz
-        add anet
-        set id=0
-        end
-        add device
-        set storage=nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}
-        set id=0
-        set bootpri=0
-        end
-        add virtual-cpu
-        set ncpus=4
-        end
-        add capped-memory
-        set physical=4G
-        end
+    /// <summary>The same zone as the command file the source would send (with a key): the samples' example zone with 4 vCPUs and 4G.</summary>
+    public static readonly string Mig1Export = ExampleZone.Export("4G", cpus: 4) + """
         add keysource
         set raw=00112233445566778899aabbccddeeff
         end

@@ -4,6 +4,7 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Tests.Engine;
+using KernelZones.Testing.Faults;
 
 namespace KernelZones.Migration.Tests.Faults;
 

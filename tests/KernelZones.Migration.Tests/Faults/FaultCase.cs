@@ -1,3 +1,5 @@
+using KernelZones.Testing.Faults;
+
 namespace KernelZones.Migration.Tests.Faults;
 
 /// <summary>One cell of the matrix: a fault (a network fault, a cancellation or a refusal) at a phase, on a target.</summary>

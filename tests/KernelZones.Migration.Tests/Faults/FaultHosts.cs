@@ -9,6 +9,7 @@ using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Tests.Engine;
 using KernelZones.Migration.Transport.Framing;
 using KernelZones.Migration.Transport.Striping;
+using KernelZones.Testing.Faults;
 
 namespace KernelZones.Migration.Tests.Faults;
 

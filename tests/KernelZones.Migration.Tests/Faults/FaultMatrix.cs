@@ -1,3 +1,5 @@
+using KernelZones.Testing.Faults;
+
 namespace KernelZones.Migration.Tests.Faults;
 
 /// <summary>The rows of the fault matrix and the cells that cannot be exercised, with the reason.</summary>

@@ -1,5 +1,6 @@
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Testing.Faults;
 
 namespace KernelZones.Migration.Tests.Faults;
 

@@ -1,4 +1,5 @@
 using KernelZones.Migration.Engine;
+using KernelZones.Testing.Faults;
 
 namespace KernelZones.Migration.Tests.Faults;
 

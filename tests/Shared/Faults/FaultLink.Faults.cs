@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace KernelZones.Migration.Tests.Faults;
+namespace KernelZones.Testing.Faults;
 
 /// <summary>The faults themselves: what happens to a record, or to the whole connection, when a plan fires.</summary>
 internal sealed partial class FaultLink
@@ -14,7 +14,8 @@ internal sealed partial class FaultLink
                 Cut(kind);
                 break;
             case FaultKind.Stall:
-                _stall = true;
+                _gates[(int)FlowDirection.Upstream].Close();
+                _gates[(int)FlowDirection.Downstream].Close();
                 _proxy.Record($"#{_index} stalled between records");
                 break;
             case FaultKind.Throttle:
@@ -23,6 +24,20 @@ internal sealed partial class FaultLink
             default:
                 throw new InvalidOperationException($"{kind} acts on a record.");
         }
+    }
+
+    /// <summary>Forwards nothing more in <paramref name="direction"/> (what arrives waits) until <see cref="Release"/>; both connections stay open.</summary>
+    public void Hold(FlowDirection direction)
+    {
+        _gates[(int)direction].Close();
+        _proxy.Record($"#{_index} {direction} held");
+    }
+
+    /// <summary>Forwards again in both directions, what was held first.</summary>
+    public void Release()
+    {
+        _proxy.Record($"#{_index} released");
+        Array.ForEach(_gates, g => g.Open());
     }
 
     private async Task HandleAsync(ProxyRecord info, byte[] record, Socket to, HeldRecord held)
@@ -72,7 +87,7 @@ internal sealed partial class FaultLink
                 await SendAsync(to, record, info.Direction);
                 break;
             case FaultKind.Corrupt:
-                int at = RecordSplitter.BodyOffset(_proxy.Framing, info.Index == 0, record.Length);
+                int at = RecordSplitter.BodyOffset(_proxy.Framing, info.Index == 0, record.Length, _proxy.StripeTagSize);
                 record[at] ^= 0x10;
                 _proxy.Record($"#{_index} {info}: byte {at} corrupted");
                 await SendAsync(to, record, info.Direction);
@@ -130,7 +145,7 @@ internal sealed partial class FaultLink
 
     private async Task SendAsync(Socket to, byte[] bytes, FlowDirection direction)
     {
-        await WaitWhileStalledAsync();
+        await _gates[(int)direction].PassAsync();
         if (_cut || bytes.Length == 0)
         {
             return; // after a cut nothing more is delivered; the pumps only drain
@@ -148,6 +163,4 @@ internal sealed partial class FaultLink
 
         await to.SendAsync(bytes, SocketFlags.None);
     }
-
-    private Task WaitWhileStalledAsync() => _stall ? _stalled.Task : Task.CompletedTask;
 }

@@ -1,4 +1,4 @@
-namespace KernelZones.Migration.Tests.Faults;
+namespace KernelZones.Testing.Faults;
 
 /// <summary>One record seen by the fault proxy, before it is forwarded.</summary>
 /// <param name="Connection">The order in which its connection was accepted, from 0.</param>

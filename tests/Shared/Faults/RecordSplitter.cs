@@ -1,12 +1,11 @@
 using System.Buffers.Binary;
 
-namespace KernelZones.Migration.Tests.Faults;
+namespace KernelZones.Testing.Faults;
 
 /// <summary>Cuts one direction of a byte stream into whole records, whatever the TCP segmentation.</summary>
-internal sealed class RecordSplitter(RecordFraming framing, int firstRecordLength)
+internal sealed class RecordSplitter(RecordFraming framing, int firstRecordLength, int stripeTagSize)
 {
     private const int StripeHeader = 24;
-    private const int StripeTag = 16;
     private byte[] _buffer = new byte[128 * 1024];
     private int _count;
     private bool _first = true;
@@ -51,8 +50,8 @@ internal sealed class RecordSplitter(RecordFraming framing, int firstRecordLengt
         framing == RecordFraming.Tls ? (record[0], (byte)0, -1) : first ? ((byte)0, (byte)0, -1) : (record[0], record[1], BinaryPrimitives.ReadInt64BigEndian(record[16..]));
 
     /// <summary>The offset of a byte inside the record's authenticated body, for corruption.</summary>
-    public static int BodyOffset(RecordFraming framing, bool first, int length) =>
-        framing == RecordFraming.Tls ? 5 + (length - 5) / 2 : first ? length - 1 : Math.Max(StripeHeader, length - StripeTag - 1);
+    public static int BodyOffset(RecordFraming framing, bool first, int length, int stripeTagSize) =>
+        framing == RecordFraming.Tls ? 5 + (length - 5) / 2 : first ? length - 1 : Math.Max(StripeHeader, length - stripeTagSize - 1);
 
     private int NextLength()
     {
@@ -66,6 +65,6 @@ internal sealed class RecordSplitter(RecordFraming framing, int firstRecordLengt
             return _count < 5 ? 0 : 5 + BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(3));
         }
 
-        return _count < StripeHeader ? 0 : StripeHeader + (int)BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(4)) + StripeTag;
+        return _count < StripeHeader ? 0 : StripeHeader + (int)BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(4)) + stripeTagSize;
     }
 }

@@ -1,4 +1,4 @@
-namespace KernelZones.Migration.Tests.Faults;
+namespace KernelZones.Testing.Faults;
 
 /// <summary>
 /// A fault waiting for its moment on one connection of a <see cref="FaultProxy"/>: it fires on the first record

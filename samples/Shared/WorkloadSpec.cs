@@ -1,7 +1,7 @@
 using System.Globalization;
 using KernelZones.Migration.Configuration;
 
-namespace KernelZones.Samples.SenderHost.Guests;
+namespace KernelZones.Samples;
 
 /// <summary>
 /// <c>none|&lt;MiB/s&gt;[:&lt;working set&gt;]</c>: how fast a zone's guest dirties its memory, and over how much of it.

@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace KernelZones.Migration.Tests.Faults;
+namespace KernelZones.Testing.Faults;
 
 /// <summary>
 /// A TCP proxy on 127.0.0.1 in front of a control or data port that cuts each direction into records (TLS or
-/// stripe records) and, on command, delays, throttles, stalls, cuts (FIN or RST), corrupts, drops, duplicates or
-/// reorders them on connection 0 — the migration's control connection or its first stripe.
+/// stripe records) and, on command, delays, throttles, stalls or holds (one way, until released), cuts (FIN or RST),
+/// corrupts, drops, duplicates or reorders them on connection 0 — the migration's control connection or its first stripe.
 /// </summary>
 internal sealed class FaultProxy : IAsyncDisposable
 {
@@ -38,6 +38,9 @@ internal sealed class FaultProxy : IAsyncDisposable
     public TimeSpan DelayTime { get; init; } = TimeSpan.FromMilliseconds(150);
 
     public double ThrottleBytesPerSecond { get; init; } = 16 << 20;
+
+    /// <summary>The length of a stripe record's AEAD tag: 16, or 0 for the <c>none</c> cipher.</summary>
+    public int StripeTagSize { get; init; } = 16;
 
     /// <summary>How long a reordered record waits for a later one before it goes alone.</summary>
     public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -71,6 +74,12 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Forwards nothing more in <paramref name="direction"/> on connection 0 (what arrives waits; both connections stay open) until <see cref="Release"/>.</summary>
+    public void Hold(FlowDirection direction) => FirstLink.Hold(direction);
+
+    /// <summary>Forwards again on connection 0, after a stall or a hold, what was held first.</summary>
+    public void Release() => FirstLink.Release();
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -83,6 +92,8 @@ internal sealed class FaultProxy : IAsyncDisposable
 
         _stop.Dispose();
     }
+
+    private FaultLink FirstLink => _links.TryGetValue(0, out var link) ? link : throw new InvalidOperationException("No connection has arrived yet.");
 
     internal void Record(string effect) => _effects.Enqueue(effect);
 

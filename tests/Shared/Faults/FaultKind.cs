@@ -1,4 +1,4 @@
-namespace KernelZones.Migration.Tests.Faults;
+namespace KernelZones.Testing.Faults;
 
 /// <summary>What the fault proxy does to a connection when a fault fires.</summary>
 internal enum FaultKind
@@ -9,7 +9,7 @@ internal enum FaultKind
     /// <summary>From the record it fires on, limits both directions to <see cref="FaultProxy.ThrottleBytesPerSecond"/>.</summary>
     Throttle,
 
-    /// <summary>Forwards nothing more in either direction and keeps both connections open.</summary>
+    /// <summary>Forwards nothing more in either direction (until <see cref="FaultProxy.Release"/>) and keeps both connections open.</summary>
     Stall,
 
     /// <summary>Ends both connections with an orderly close (FIN) in place of the record.</summary>
@@ -47,6 +47,6 @@ internal enum RecordFraming
     /// <summary>TLS records: 5-byte header with a 16-bit length (RFC 8446 §5.1).</summary>
     Tls,
 
-    /// <summary>A stripe: a fixed-size handshake message, then 24-byte-header AEAD records with 16-byte tags.</summary>
+    /// <summary>A stripe: a fixed-size handshake message, then 24-byte-header AEAD records with tags of <see cref="FaultProxy.StripeTagSize"/> bytes.</summary>
     Stripe,
 }

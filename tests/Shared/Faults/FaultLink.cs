@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace KernelZones.Migration.Tests.Faults;
+namespace KernelZones.Testing.Faults;
 
 /// <summary>One proxied connection: a pump per direction that forwards whole records and applies the proxy's faults.</summary>
 internal sealed partial class FaultLink : IAsyncDisposable
@@ -11,12 +11,11 @@ internal sealed partial class FaultLink : IAsyncDisposable
     private readonly int _index;
     private readonly Socket _client;
     private readonly Socket _server = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-    private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Gate[] _gates = [new(), new()];
     private readonly Stopwatch _throttleClock = new();
     private readonly long[] _throttledBytes = new long[2];
     private Task _run = Task.CompletedTask;
     private volatile bool _cut;
-    private volatile bool _stall;
     private volatile bool _throttle;
 
     public FaultLink(FaultProxy proxy, int index, Socket client)
@@ -31,7 +30,7 @@ internal sealed partial class FaultLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _stalled.TrySetResult();
+        Array.ForEach(_gates, g => g.Open());
         Reset(_client);
         Reset(_server);
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -101,7 +100,7 @@ internal sealed partial class FaultLink : IAsyncDisposable
     private async Task PumpAsync(Socket from, Socket to, FlowDirection direction)
     {
         var framing = _proxy.Framing;
-        var splitter = new RecordSplitter(framing, direction == FlowDirection.Upstream ? 76 : 36);
+        var splitter = new RecordSplitter(framing, direction == FlowDirection.Upstream ? 76 : 36, _proxy.StripeTagSize);
         var held = new HeldRecord();
         var ordinals = new Dictionary<byte, long>();
         byte[] buffer = new byte[64 * 1024];
@@ -120,13 +119,8 @@ internal sealed partial class FaultLink : IAsyncDisposable
                         await SendAsync(to, last, direction);
                     }
 
-                    await SendAsync(to, splitter.TakeRest(), direction);
-                    if (!_stall)
-                    {
-                        to.Shutdown(SocketShutdown.Send);
-                    }
-
-                    await WaitWhileStalledAsync();
+                    await SendAsync(to, splitter.TakeRest(), direction); // passes the gate, so a held end of stream waits too
+                    to.Shutdown(SocketShutdown.Send);
                     return;
                 }
 
@@ -168,5 +162,30 @@ internal sealed partial class FaultLink : IAsyncDisposable
         public byte[]? Record { get; set; }
 
         public ProxyRecord Info { get; set; }
+    }
+
+    /// <summary>One direction's way through: open, bytes pass; closed, they wait until it opens again.</summary>
+    private sealed class Gate
+    {
+        private volatile TaskCompletionSource _open = Opened();
+
+        public void Close()
+        {
+            if (_open.Task.IsCompleted)
+            {
+                _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        public void Open() => _open.TrySetResult();
+
+        public Task PassAsync() => _open.Task;
+
+        private static TaskCompletionSource Opened()
+        {
+            var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            open.SetResult();
+            return open;
+        }
     }
 }
