@@ -12,11 +12,11 @@ internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
     // each hold short, and the syscall's own cost still vanishes.
     private const long PopulationChunkBytes = 8L << 20;
 
+    // A memory smaller than two of these is populated by one thread.
+    private const long MinSliceBytes = 64L << 20;
+
     private readonly Task _populated;
-    private TaskCompletionSource? _population;
     private Thread[]? _populators;
-    private long _nextChunk = -1;
-    private int _runningPopulators;
     private volatile bool _stopPopulating;
 
     /// <summary>
@@ -31,52 +31,47 @@ internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
     /// <summary>The operating system's reservation behind this memory, for tests.</summary>
     internal AnonymousMapping Mapping => _mapping;
 
-    /// <summary>Starts one thread per CPU (at most one per chunk); each claims the next 8 MiB chunk until none is left.</summary>
+    /// <summary>Starts one thread per CPU (fewer for a small memory), each backing its own contiguous slice in address order, 8 MiB per call.</summary>
     private Task StartPopulating()
     {
-        long chunks = (_mapping.Length + PopulationChunkBytes - 1) / PopulationChunkBytes;
-        int threads = (int)Math.Min(Environment.ProcessorCount, chunks);
-        _population = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _runningPopulators = threads;
+        int threads = (int)Math.Clamp(_mapping.Length / MinSliceBytes, 1, Environment.ProcessorCount);
+        long slice = (_mapping.Length / threads + PopulationChunkBytes - 1) / PopulationChunkBytes * PopulationChunkBytes;
+        var slices = new Task[threads];
         _populators = new Thread[threads];
         for (int i = 0; i < threads; i++)
         {
-            _populators[i] = new Thread(PopulateChunks) { IsBackground = true, Name = "kz-guest-populate" };
+            long start = i * slice;
+            long end = Math.Min(_mapping.Length, start + slice);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            slices[i] = done.Task;
+            _populators[i] = new Thread(() => Populate(start, end, done)) { IsBackground = true, Name = "kz-guest-populate" };
             _populators[i].Start();
         }
 
-        return _population.Task;
+        return Task.WhenAll(slices);
     }
 
-    private void PopulateChunks()
+    private void Populate(long start, long end, TaskCompletionSource done)
     {
         try
         {
-            long chunk;
-            while (!_stopPopulating && (chunk = Interlocked.Increment(ref _nextChunk)) * PopulationChunkBytes < _mapping.Length)
-            {
-                long offset = chunk * PopulationChunkBytes;
-                _mapping.Populate(offset, Math.Min(PopulationChunkBytes, _mapping.Length - offset));
-            }
-        }
-        catch (OutOfMemoryException ex)
-        {
-            _population!.TrySetException(ex);
-            _stopPopulating = true;
-        }
-        finally
-        {
-            if (Interlocked.Decrement(ref _runningPopulators) == 0)
+            for (long offset = start; offset < end; offset += PopulationChunkBytes)
             {
                 if (_stopPopulating)
                 {
-                    _population!.TrySetCanceled();
+                    done.TrySetCanceled();
+                    return;
                 }
-                else
-                {
-                    _population!.TrySetResult();
-                }
+
+                _mapping.Populate(offset, Math.Min(PopulationChunkBytes, end - offset));
             }
+
+            done.TrySetResult();
+        }
+        catch (OutOfMemoryException ex)
+        {
+            _stopPopulating = true; // the other slices cannot make the memory whole either
+            done.TrySetException(ex);
         }
     }
 

@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Simulation;
 
 /// <summary>
 /// Guest memory from the operating system, zero-filled and page-aligned, safe beyond 4 GiB: an anonymous private
-/// mapping on Linux (with transparent huge pages where the system allows them), native memory elsewhere. Pages never
+/// mapping on Linux, native memory elsewhere. Pages never
 /// written cost nothing: the operating system zeroes them on first touch, or when the memory is populated.
 /// </summary>
 /// <remarks>
@@ -17,8 +17,6 @@ namespace KernelZones.Migration.Simulation;
 /// <para>Every write through <see cref="Write"/> and the fill methods marks its pages dirty after the data is
 /// written, with an <see cref="Interlocked.Or(ref ulong, ulong)"/> (a full fence) — the write-then-mark contract.
 /// Population marks nothing and changes no byte.</para>
-/// <para>With huge pages the first touch of a page backs the 2 MiB around it: a sparse guest costs up to 2 MiB of RAM
-/// per page written.</para>
 /// </remarks>
 internal sealed unsafe partial class InMemoryGuestMemory : IGuestMemory, IDisposable
 {
@@ -39,8 +37,8 @@ internal sealed unsafe partial class InMemoryGuestMemory : IGuestMemory, IDispos
     /// <param name="populate">
     /// Whether to back every page with RAM now, as a kernel zone's memory is reserved when it boots, instead of on
     /// first touch. Default <see langword="false"/>: untouched pages cost nothing, which suits large mostly-empty
-    /// guests. When <see langword="true"/> the constructor returns at once and background threads (one per CPU) back
-    /// the memory, with <c>MADV_POPULATE_WRITE</c> on Linux 5.14 and later, by touching each page elsewhere;
+    /// guests. When <see langword="true"/> the constructor returns at once and background threads (one per CPU, each
+    /// its own slice) back the memory, with <c>MADV_POPULATE_WRITE</c> on Linux 5.14 and later, by touching each page elsewhere;
     /// <see cref="Populated"/> completes when they are done. A destination populating the guest it boots in
     /// migrating-in mode pays the page faults during its setup, not during the transfer where they would compete
     /// with decryption.
