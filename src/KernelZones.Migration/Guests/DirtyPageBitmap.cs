@@ -7,7 +7,7 @@ namespace KernelZones.Migration.Guests;
 /// with 64-bit page numbers: a 1 TiB guest of 4 KiB pages takes 32 MiB.
 /// </summary>
 /// <remarks>Thread-safety: none; one thread uses an instance at a time. Bits past <see cref="PageCount"/> are always clear.</remarks>
-public sealed partial class DirtyPageBitmap
+public sealed class DirtyPageBitmap
 {
     /// <summary>The largest page count a bitmap can hold (about 1.4 × 10^11 pages, 512 TiB of 4 KiB pages).</summary>
     public static readonly long MaxPageCount = (long)Array.MaxLength * 64;
@@ -116,16 +116,6 @@ public sealed partial class DirtyPageBitmap
         }
 
         return count;
-    }
-
-    /// <summary>Enumerates the set as runs of consecutive pages, in ascending order, without allocating.</summary>
-    /// <param name="maxRunPages">Longest run to return, at least 1; a longer stretch of set pages is split into several runs.</param>
-    /// <returns>An enumerator for <c>foreach</c>; the bitmap must not change while it is used.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRunPages"/> is less than 1.</exception>
-    internal RunEnumerator EnumerateRuns(int maxRunPages)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxRunPages, 1);
-        return new RunEnumerator(this, maxRunPages);
     }
 
     private ulong LastWordMask => (PageCount & 63) == 0 ? ulong.MaxValue : (1UL << (int)(PageCount & 63)) - 1;

@@ -29,7 +29,7 @@ public sealed class DirtyPageBitmapTests
         Assert.Equal(2, bitmap.PopCount());
         bitmap.Clear();
         Assert.Equal(0, bitmap.PopCount());
-        Assert.False(bitmap.EnumerateRuns(8).MoveNext());
+        Assert.Empty(BitmapRuns.Of(bitmap, 8));
     }
 
     [Fact]
@@ -37,13 +37,7 @@ public sealed class DirtyPageBitmapTests
     {
         var bitmap = new DirtyPageBitmap(1000);
         bitmap.SetRange(60, 200);
-        var runs = new List<PageRun>();
-        foreach (PageRun run in bitmap.EnumerateRuns(64))
-        {
-            runs.Add(run);
-        }
-
-        Assert.Equal([new(60, 64), new(124, 64), new(188, 64), new(252, 8)], runs);
+        Assert.Equal([new(60, 64), new(124, 64), new(188, 64), new(252, 8)], BitmapRuns.Of(bitmap, 64));
     }
 
     [Fact]
@@ -54,13 +48,7 @@ public sealed class DirtyPageBitmapTests
         bitmap.Set(pageCount - 1);
         bitmap.Set((long)int.MaxValue + 5);
         bitmap.Set(3);
-        var runs = new List<PageRun>();
-        foreach (PageRun run in bitmap.EnumerateRuns(16))
-        {
-            runs.Add(run);
-        }
-
-        Assert.Equal([new(3, 1), new((long)int.MaxValue + 5, 1), new(pageCount - 1, 1)], runs);
+        Assert.Equal([new(3, 1), new((long)int.MaxValue + 5, 1), new(pageCount - 1, 1)], BitmapRuns.Of(bitmap, 16));
         Assert.Equal(3, bitmap.PopCount());
     }
 
@@ -71,7 +59,6 @@ public sealed class DirtyPageBitmapTests
         Assert.Throws<ArgumentOutOfRangeException>(() => bitmap.Set(100));
         Assert.Throws<ArgumentOutOfRangeException>(() => bitmap.IsSet(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => bitmap.SetRange(50, 51));
-        Assert.Throws<ArgumentOutOfRangeException>(() => bitmap.EnumerateRuns(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => bitmap.UnionWith(1, [1UL, 1UL]));
         Assert.Throws<ArgumentOutOfRangeException>(() => bitmap.UnionWith(1, [1UL << 36]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DirtyPageBitmap(0));
@@ -94,7 +81,7 @@ public sealed class DirtyPageBitmapTests
         DirtyPageBitmap bitmap = Build(c);
         var seen = new HashSet<long>();
         PageRun previous = new(-1, 0);
-        foreach (PageRun run in bitmap.EnumerateRuns(c.MaxRunPages))
+        foreach (PageRun run in BitmapRuns.Of(bitmap, c.MaxRunPages))
         {
             // Ascending, non-overlapping, within the maximum; a run is cut short only at a clear page or the end,
             // and touches the previous run only when that one was cut at the maximum.

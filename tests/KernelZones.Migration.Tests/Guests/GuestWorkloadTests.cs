@@ -84,7 +84,7 @@ public sealed class GuestWorkloadTests
 
         long first = 8 * Mib / 4096, hotEnd = first + 410, end = first + (16 * Mib / 4096); // 10% of 4096 pages, rounded
         long hot = 0, cold = 0;
-        foreach (PageRun run in dirty.EnumerateRuns(1024))
+        foreach (PageRun run in BitmapRuns.Of(dirty, 1024))
         {
             Assert.True(run.FirstPage >= first && run.EndPage <= end, $"run {run} outside the working set");
             for (long page = run.FirstPage; page < run.EndPage; page++)

@@ -119,7 +119,7 @@ public sealed class InMemoryGuestMemoryTests
 
             dirty.Clear();
             memory.CollectDirtyPages(dirty);
-            foreach (PageRun run in dirty.EnumerateRuns(64))
+            foreach (PageRun run in BitmapRuns.Of(dirty, 64))
             {
                 for (long page = run.FirstPage; page < run.EndPage; page++)
                 {
@@ -138,16 +138,7 @@ public sealed class InMemoryGuestMemoryTests
 
     private static long[] Pages(DirtyPageBitmap bitmap)
     {
-        var pages = new List<long>();
-        foreach (PageRun run in bitmap.EnumerateRuns(int.MaxValue))
-        {
-            for (long page = run.FirstPage; page < run.EndPage; page++)
-            {
-                pages.Add(page);
-            }
-        }
-
-        return [.. pages];
+        return [.. BitmapRuns.Pages(bitmap)];
     }
 
     [Fact]
