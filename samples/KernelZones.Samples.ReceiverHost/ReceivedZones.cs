@@ -137,22 +137,12 @@ internal sealed class ReceivedZones : IZoneStore, IDisposable
     }
 
     /// <summary>
-    /// A simulated guest of the zone's memory size. A zone that runs on a KVM virtual machine (its configuration carries
-    /// the machine description <see cref="KvmZoneMigration.Describe"/> writes) is refused: a simulated guest would take
-    /// its device state as opaque bytes and the VM would not run here.
+    /// A simulated guest of the zone's memory size. Its device state format is the simulation's: the engine refuses a
+    /// zone whose source guest keeps another (a KVM virtual machine's) before any memory moves.
     /// </summary>
-    private static InMemoryGuest CreateSimulatedGuest(ZoneConfiguration configuration)
-    {
-        string zone = configuration.ZoneName;
-        if (configuration.GetResources("attr").Any(r => r.GetValue("name") == KvmZoneMigration.StateVersionAttribute))
-        {
-            throw new MigrationException(MigrationFailureKind.Compatibility,
-                $"zone '{zone}': error: the zone runs on a KVM virtual machine and this host runs simulated guests (ReceiverHost --guest kvm runs KVM guests); the zone stays on the source.");
-        }
-
-        return new(configuration.PhysicalMemory?.Bytes
-            ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{zone}': capped-memory physical is not set."));
-    }
+    private static InMemoryGuest CreateSimulatedGuest(ZoneConfiguration configuration) =>
+        new(configuration.PhysicalMemory?.Bytes
+            ?? throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{configuration.ZoneName}': capped-memory physical is not set."));
 
     private void Watch(Zone zone)
     {

@@ -96,7 +96,8 @@ public sealed partial class ReceiverKvmTests
         var migrate = await hosts.SenderAsync(["zoneadm", "-z", "kz1", "migrate", $"root@127.0.0.1:{hosts.ControlPort}"], new() { ["KZ_PASSWORD"] = password });
 
         Assert.True(migrate.ExitCode == 1, migrate.Output + "\n" + migrate.Error);
-        Assert.Contains("the zone runs on a KVM virtual machine and this host runs simulated guests", migrate.Error, StringComparison.Ordinal);
+        string refusal = Assert.Single(migrate.Error.ReplaceLineEndings("\n").Split('\n'), l => l.Contains("error:", StringComparison.Ordinal));
+        Assert.Contains("zone 'kz1': error: the source's guest keeps its device state as 'kvm-x86/1' and this host's guest takes 'simulated/1'; the zone stays on the source.", refusal, StringComparison.Ordinal);
         Assert.DoesNotContain("Starting migration.", migrate.Output, StringComparison.Ordinal);
         var list = await hosts.SenderAsync(["zoneadm", "list", "-s"]);
         Assert.Contains("kz1              running", list.Output, StringComparison.Ordinal);

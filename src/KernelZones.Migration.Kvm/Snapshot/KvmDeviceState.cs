@@ -35,6 +35,8 @@ internal sealed class KvmDeviceState : IDeviceState
     /// <summary>The CPUID features this host's KVM gives a guest, as a vCPU created here reports them before any restore.</summary>
     public KvmCpuFeatures HostFeatures => _hostFeatures;
 
+    public string Format => KvmStateFormat.Name;
+
     public ReadOnlyMemory<byte> Capture()
     {
         RequireSuspended();

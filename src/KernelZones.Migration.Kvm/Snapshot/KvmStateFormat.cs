@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using KernelZones.Migration.Kvm.Devices;
@@ -19,6 +20,12 @@ namespace KernelZones.Migration.Kvm.Snapshot;
 internal static class KvmStateFormat
 {
     public const ushort Version = 1;
+
+    /// <summary>
+    /// The <see cref="IDeviceState.Format"/> of a KVM guest's state: this layout and its <see cref="Version"/>. Internal:
+    /// an embedder reads it from <see cref="KvmGuest.Devices"/>, and only a <see cref="KvmGuest"/> of this version takes it.
+    /// </summary>
+    public static readonly string Name = "kvm-x86/" + Version.ToString(CultureInfo.InvariantCulture);
     public const int HeaderLength = 32;
     public const int HashLength = 32;
     public const int MaxVcpus = 64;

@@ -185,6 +185,11 @@ internal sealed partial class SourceMigration
         {
             throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{ZoneName}': capped-memory physical is {configured} bytes but the guest has {_guest.Memory.Size}.");
         }
+
+        if (!DeviceStateFormat.IsWellFormed(_guest.Devices.Format))
+        {
+            throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{ZoneName}': the guest names its device state format '{_guest.Devices.Format}'; a format is 1 to {IDeviceState.MaxFormatLength} printable ASCII characters without spaces.");
+        }
     }
 
     private async Task PrepareDestinationAsync(ControlConnection connection, CancellationToken cancellationToken)
@@ -216,7 +221,7 @@ internal sealed partial class SourceMigration
     private async Task StartTransferAsync(ControlConnection connection, RemoteAddress destination, CancellationToken cancellationToken)
     {
         int cap = _options.MaxStripes;
-        await connection.SendAsync(new Negotiate(_options.Cipher, cap, _guest.Memory.Size), cancellationToken).ConfigureAwait(false);
+        await connection.SendAsync(new Negotiate(_options.Cipher, cap, _guest.Memory.Size, _guest.Devices.Format), cancellationToken).ConfigureAwait(false);
         _session = await connection.ReceiveAsync<NegotiateResult>(cancellationToken).ConfigureAwait(false);
         using var descriptor = new TransferDescriptor(_session.MigrationId, _session.SessionSecret, _session.Cipher, _session.StripeCount);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_session.SessionSecret);

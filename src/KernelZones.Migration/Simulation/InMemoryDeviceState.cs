@@ -10,6 +10,12 @@ internal sealed class InMemoryDeviceState : IDeviceState
     /// <summary>Size of the initial state in bytes (4096).</summary>
     public const int InitialStateBytes = 4096;
 
+    /// <summary>
+    /// The simulated guest's <see cref="IDeviceState.Format"/>: opaque bytes of any length up to the engine's limit.
+    /// Internal: an embedder reads it from <see cref="InMemoryGuest.Devices"/>, and only a simulated guest takes it.
+    /// </summary>
+    public const string FormatName = "simulated/1";
+
     private readonly object _lock = new();
     private byte[] _state;
 
@@ -43,6 +49,9 @@ internal sealed class InMemoryDeviceState : IDeviceState
             _state = copy;
         }
     }
+
+    /// <inheritdoc/>
+    public string Format => FormatName;
 
     /// <inheritdoc/>
     /// <remarks>Returns a fresh copy each call.</remarks>

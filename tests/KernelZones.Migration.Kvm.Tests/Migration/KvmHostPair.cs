@@ -133,6 +133,8 @@ internal sealed class KvmHostPair : IAsyncDisposable
 
         public IGuestThrottle? Throttle => inner.Throttle;
 
+        public string Format => inner.Devices.Format;
+
         public ReadOnlyMemory<byte> Capture()
         {
             byte[] state = inner.Devices.Capture().ToArray();

@@ -1,6 +1,7 @@
 using KernelZones.Migration.Configuration;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
+using KernelZones.Migration.Simulation;
 using KernelZones.Migration.Transport.Ciphers;
 using KernelZones.Migration.Transport.Framing;
 using KernelZones.Testing.Faults;
@@ -9,7 +10,8 @@ namespace KernelZones.Migration.Kvm.Tests.Migration;
 
 /// <summary>
 /// What a KVM destination refuses, and how: a machine mismatch is refused when the zone boots in migrating-in mode
-/// (no data connection is ever made), a device state the destination cannot restore fails the switchover, a tampered
+/// and a destination guest of another device state format when the transfer is negotiated (no data connection is
+/// ever made), a device state the destination cannot restore fails the switchover, a tampered
 /// or cut stripe fails the transfer; in every case the source guest runs on and its pages are intact.
 /// </summary>
 public sealed class KvmMigrationRefusalTests
@@ -34,7 +36,7 @@ public sealed class KvmMigrationRefusalTests
         await using var hosts = new KvmHostPair(dataProxy: proxy);
         using KvmGuest source = KvmGuest.Create(new KvmGuestOptions { MemorySize = MemorySize });
         hosts.A.Boot(Configure(mismatch, source));
-        await AssertRefusedAtBootAsync(hosts, source, expected);
+        await AssertRefusedBeforeMemoryMovesAsync(hosts, source, expected);
         Assert.Equal(0, proxy.Connections);
     }
 
@@ -46,7 +48,25 @@ public sealed class KvmMigrationRefusalTests
         await using var hosts = new KvmHostPair(new KvmGuestOptions { DevicePath = "/nonexistent/kvm" }, proxy);
         using KvmGuest source = KvmGuest.Create(new KvmGuestOptions { MemorySize = MemorySize });
         hosts.A.Boot(KvmZoneMigration.Describe(KvmZoneHost.KernelZone("kvm1", MemorySize), source));
-        await AssertRefusedAtBootAsync(hosts, source, "KVM is not usable on the destination: /nonexistent/kvm is not usable");
+        await AssertRefusedBeforeMemoryMovesAsync(hosts, source, "KVM is not usable on the destination: /nonexistent/kvm is not usable");
+        Assert.Equal(0, proxy.Connections);
+    }
+
+    [Fact]
+    public async Task ADestinationWhoseGuestsAreSimulatedRefusesTheKvmGuestBeforeAnyMemoryMoves()
+    {
+        KvmHost.Require();
+        await using var proxy = new FaultProxy(RecordFraming.Stripe);
+        await using var hosts = new KvmHostPair(dataProxy: proxy);
+        hosts.B.WrapGuest = (configuration, kvm) =>
+        {
+            kvm.Dispose();
+            return new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes);
+        };
+        using KvmGuest source = KvmGuest.Create(new KvmGuestOptions { MemorySize = MemorySize });
+        hosts.A.Boot(KvmZoneMigration.Describe(KvmZoneHost.KernelZone("kvm1", MemorySize), source));
+        Assert.Equal("kvm-x86/1", source.Devices.Format);
+        await AssertRefusedBeforeMemoryMovesAsync(hosts, source, "the source's guest keeps its device state as 'kvm-x86/1' and this host's guest takes 'simulated/1'");
         Assert.Equal(0, proxy.Connections);
     }
 
@@ -101,7 +121,7 @@ public sealed class KvmMigrationRefusalTests
         await hosts.AssertRolledBackAsync(source, "kvm1");
     }
 
-    private static async Task AssertRefusedAtBootAsync(KvmHostPair hosts, KvmGuest source, string expected)
+    private static async Task AssertRefusedBeforeMemoryMovesAsync(KvmHostPair hosts, KvmGuest source, string expected)
     {
         await Heartbeat.NextAsync(source.ConsoleLines, KvmHost.Generous);
         MigrationException refused = await Assert.ThrowsAsync<MigrationException>(

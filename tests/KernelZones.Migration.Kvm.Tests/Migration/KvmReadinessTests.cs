@@ -186,6 +186,8 @@ public sealed class KvmReadinessTests
 
         public Task ReadinessAsked => _readinessAsked.Task;
 
+        public string Format => inner.Devices.Format;
+
         public ReadOnlyMemory<byte> Capture() => inner.Devices.Capture();
 
         public void Restore(ReadOnlySpan<byte> state)

@@ -23,6 +23,7 @@ public sealed class MessageCodecTests
         new CheckCompatibility(new ZoneRequirements("kz1", "solaris-kz", 4L << 30, "largest-available", 4, "migration-class1", ["level1"], [new StorageRequirement("nfs://srv/kz1", true)])),
         new CompatibilityResult(["brand differs"]),
         new Negotiate(null, 8, 4L << 30),
+        new Negotiate("aes-128-gcm", 8, 4L << 30, "kvm-x86/1"),
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102),
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102, TimeSpan.FromMilliseconds(11_000.5)),
         new StartTransfer(Guid.NewGuid()),
@@ -93,6 +94,31 @@ public sealed class MessageCodecTests
         byte[] limited = Body(earlier with { GuestRunLimit = TimeSpan.FromSeconds(7) });
         Assert.Equal(0x96, limited[2]);
         Assert.Equal(TimeSpan.FromSeconds(7), ((NegotiateResult)MessageCodec.Decode(limited)).GuestRunLimit);
+    }
+
+    [Fact]
+    public void A_negotiation_without_a_device_state_format_is_the_three_field_message_of_earlier_versions_and_a_format_reads_back()
+    {
+        Negotiate earlier = new(null, 0, 1L << 30);
+        Assert.Equal(0x93, Body(earlier)[2]);
+        Assert.Null(((Negotiate)MessageCodec.Decode(Body(earlier))).DeviceStateFormat);
+
+        byte[] stated = Body(earlier with { DeviceStateFormat = "simulated/1" });
+        Assert.Equal(0x94, stated[2]);
+        Assert.Equal("simulated/1", ((Negotiate)MessageCodec.Decode(stated)).DeviceStateFormat);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("kvm x86/1")]
+    [InlineData("kvm-x86/1\nerror: forged")]
+    [InlineData("k\u00e9m/1")]
+    public void A_device_state_format_that_is_empty_or_not_printable_ascii_without_spaces_is_refused(string format)
+    {
+        byte[] body = Body(new Negotiate(null, 0, 1L << 30, System.Text.RegularExpressions.Regex.Unescape(format)));
+        MigrationException refused = Assert.Throws<MigrationException>(() => MessageCodec.Decode(body));
+        Assert.Equal(MigrationFailureKind.Protocol, refused.Kind);
+        Assert.Contains("device state format", refused.Message, StringComparison.Ordinal);
     }
 
     [Theory]

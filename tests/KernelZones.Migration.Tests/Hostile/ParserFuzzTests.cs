@@ -177,6 +177,7 @@ public sealed class ParserFuzzTests
         new CheckCompatibility(new ZoneRequirements("kz1", "solaris-kz", 4L << 30, "largest-available", 4, "migration-class1", ["level1"], [new StorageRequirement("nfs://srv/kz1", true)])),
         new CompatibilityResult(["brand differs", "memory"]),
         new Negotiate("aes-128-gcm", 8, 4L << 30),
+        new Negotiate(null, 8, 4L << 30, "kvm-x86/1"),
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102),
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102, TimeSpan.FromMilliseconds(11_000.5)),
         new RoundComplete(3, 10, 40960, 2, 8192),
