@@ -13,10 +13,11 @@ internal sealed class KvmHostPair : IAsyncDisposable
     private readonly ClientKey _key = ClientKey.Generate("kvm-tests");
 
     /// <param name="dataProxy">A stripe proxy in front of B's data service, whose port B advertises.</param>
+    /// <param name="readinessTimeout">How long each host, as the destination, waits for the arrived guest's first sign of life; default 5 s.</param>
     public KvmHostPair(KvmGuestOptions? destinationTemplate = null, FaultProxy? dataProxy = null, TimeSpan? readinessTimeout = null, TimeSpan? sourceIdleTimeout = null)
     {
         B = new KvmZoneHost("kz-b", KnownHosts, _key, destinationTemplate, dataProxy?.EndPoint.Port ?? 0, readinessTimeout);
-        A = new KvmZoneHost("kz-a", KnownHosts, _key, idleTimeout: sourceIdleTimeout);
+        A = new KvmZoneHost("kz-a", KnownHosts, _key, readinessTimeout: readinessTimeout, idleTimeout: sourceIdleTimeout);
         if (dataProxy is not null)
         {
             dataProxy.Target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, B.Destination.DataPort);

@@ -13,7 +13,9 @@ public sealed class KvmMigrationSoakTests
     public async Task AGuestMigratedFiftyTimesBackAndForthKeepsEveryPageAndLeaksNothing()
     {
         KvmHost.Require();
-        await using var hosts = new KvmHostPair();
+        // The soak is about pages and leaks over many moves, not how soon a guest shows life: on a loaded machine the
+        // emulated guest's first heartbeat after a move has taken longer than the default 5 s.
+        await using var hosts = new KvmHostPair(readinessTimeout: KvmHost.Generous);
         KvmGuest current = hosts.StartOnA("soak", new KvmGuestOptions { MemorySize = GuestMemory, Workload = KvmWorkload.Parse("dirty:8:4MiB") });
         try
         {
