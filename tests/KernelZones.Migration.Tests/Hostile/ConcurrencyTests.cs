@@ -2,6 +2,7 @@ using KernelZones.Migration.Engine;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Simulation;
+using KernelZones.Migration.Tests.Engine;
 
 // Every await here is bounded by WaitAsync; the test token adds nothing.
 #pragma warning disable xUnit1051
@@ -66,16 +67,15 @@ public sealed class ConcurrencyTests : IDisposable
         await using var destination = new TestHost("kz-dst", _knownHosts);
         InMemoryGuest guest = source.AddZone("web1", 64L << 20);
         guest.FillRandom(0, 32L << 20, seed: 31);
-        using var workload = new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = 32, WorkingSetBytes = 16L << 20 });
-        workload.Start();
         var roundDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // A target it cannot meet keeps pre-copy going until the halt arrives.
+        // A target it cannot meet keeps pre-copy going until the halt arrives, with a guest that has a page to send in
+        // every round: a workload thread starved for a round would leave nothing dirty, and the engine switch over.
         var options = new MigrationOptions
         {
             DowntimeTarget = TimeSpan.FromTicks(1), MaxRounds = 100_000, MaxBytesFactor = 1e6, MaxDuration = TimeSpan.FromMinutes(5),
             Progress = new Progress(p => { if (p.Round is not null) { roundDone.TrySetResult(); } }),
         };
-        Task<MigrationResult> migration = source.MigrateAsync("web1", destination, options);
+        Task<MigrationResult> migration = source.Source.MigrateAsync("web1", new RestlessGuest(guest, quietBelow: 0), destination.Address, TestHost.Credential, options);
         await roundDone.Task.WaitAsync(s_wait);
 
         source.Zones.Get("web1").Halt();
