@@ -16,7 +16,9 @@ internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
     private const long MinSliceBytes = 64L << 20;
 
     private readonly Task _populated;
+    private TaskCompletionSource? _population;
     private Thread[]? _populators;
+    private int _runningPopulators;
     private volatile bool _stopPopulating;
 
     /// <summary>
@@ -36,42 +38,48 @@ internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
     {
         int threads = (int)Math.Clamp(_mapping.Length / MinSliceBytes, 1, Environment.ProcessorCount);
         long slice = (_mapping.Length / threads + PopulationChunkBytes - 1) / PopulationChunkBytes * PopulationChunkBytes;
-        var slices = new Task[threads];
+        _population = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _runningPopulators = threads;
         _populators = new Thread[threads];
         for (int i = 0; i < threads; i++)
         {
-            long start = i * slice;
+            long start = Math.Min(_mapping.Length, i * slice);
             long end = Math.Min(_mapping.Length, start + slice);
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            slices[i] = done.Task;
-            _populators[i] = new Thread(() => Populate(start, end, done)) { IsBackground = true, Name = "kz-guest-populate" };
+            _populators[i] = new Thread(() => Populate(start, end)) { IsBackground = true, Name = "kz-guest-populate" };
             _populators[i].Start();
         }
 
-        return Task.WhenAll(slices);
+        return _population.Task;
     }
 
-    private void Populate(long start, long end, TaskCompletionSource done)
+    private void Populate(long start, long end)
     {
         try
         {
-            for (long offset = start; offset < end; offset += PopulationChunkBytes)
+            for (long offset = start; offset < end && !_stopPopulating; offset += PopulationChunkBytes)
             {
-                if (_stopPopulating)
-                {
-                    done.TrySetCanceled();
-                    return;
-                }
-
                 _mapping.Populate(offset, Math.Min(PopulationChunkBytes, end - offset));
             }
-
-            done.TrySetResult();
         }
         catch (OutOfMemoryException ex)
         {
+            _population!.TrySetException(ex);
             _stopPopulating = true; // the other slices cannot make the memory whole either
-            done.TrySetException(ex);
+        }
+        finally
+        {
+            // The last thread out settles the task (its continuations run elsewhere), before Dispose's join returns.
+            if (Interlocked.Decrement(ref _runningPopulators) == 0)
+            {
+                if (_stopPopulating)
+                {
+                    _population!.TrySetCanceled();
+                }
+                else
+                {
+                    _population!.TrySetResult();
+                }
+            }
         }
     }
 
