@@ -1,6 +1,5 @@
 using System.Globalization;
 using KernelZones.Migration.Control.Internal;
-using KernelZones.Migration.Guests;
 using MessagePack;
 
 namespace KernelZones.Migration.Control;
@@ -9,43 +8,23 @@ namespace KernelZones.Migration.Control;
 /// <param name="RequestedCipher">The cipher the operator asked for with <c>-c</c>, or <see langword="null"/> to let the hosts choose.</param>
 /// <param name="StripeCap">The most data connections the source wants; 0 means no cap beyond the CPU counts.</param>
 /// <param name="MemoryBytes">The zone's memory size in bytes; sets the stripe count (one per 2 GiB).</param>
-/// <param name="DeviceStateFormat">The source guest's <see cref="IDeviceState.Format"/>, which the destination's guest
-/// must take; null when not stated. One trailing field on the wire, left out when null. A source of an earlier release
-/// speaks the same protocol version (<see cref="ProtocolVersion.Current"/>) and sends three fields: nothing in the
-/// version tells it apart, so a destination accepts it without a format to compare, as a source accepts a
-/// <see cref="NegotiateResult"/> without its run limit; the restore's own checks of the state remain.</param>
-internal sealed record Negotiate(string? RequestedCipher, int StripeCap, long MemoryBytes, string? DeviceStateFormat = null) : ControlMessage
+internal sealed record Negotiate(string? RequestedCipher, int StripeCap, long MemoryBytes) : ControlMessage
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Negotiate;
 
     internal override void WriteBody(ref MessagePackWriter writer)
     {
-        writer.WriteArrayHeader(DeviceStateFormat is null ? 3 : 4);
+        writer.WriteArrayHeader(3);
         writer.Write(RequestedCipher);
         writer.Write(StripeCap);
         writer.Write(MemoryBytes);
-        if (DeviceStateFormat is not null)
-        {
-            writer.Write(DeviceStateFormat);
-        }
     }
 
     internal static Negotiate Read(ref MessagePackReader reader, string name, int count)
     {
         var fields = new MessageFieldReader(ref reader, name, count, 3);
         var message = new Negotiate(fields.ReadNullableString(64), fields.ReadInt32(), fields.ReadInt64());
-        if (count >= 4)
-        {
-            string format = fields.ReadString(IDeviceState.MaxFormatLength);
-            if (!Guests.DeviceStateFormat.IsWellFormed(format))
-            {
-                throw fields.Field("holds a device state format that is not 1 to 64 printable ASCII characters without spaces");
-            }
-
-            message = message with { DeviceStateFormat = format };
-        }
-
         reader = fields.Finish();
         return message;
     }

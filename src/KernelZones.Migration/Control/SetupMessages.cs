@@ -1,4 +1,5 @@
 using KernelZones.Migration.Control.Internal;
+using KernelZones.Migration.Guests;
 using KernelZones.Migration.Negotiation;
 using MessagePack;
 
@@ -118,7 +119,7 @@ internal sealed record CheckCompatibility(ZoneRequirements Requirements) : Contr
 
     private static void WriteRequirements(ref MessagePackWriter writer, ZoneRequirements requirements)
     {
-        writer.WriteArrayHeader(8);
+        writer.WriteArrayHeader(requirements.DeviceStateFormat is null ? 8 : 9);
         writer.Write(requirements.ZoneName);
         writer.Write(requirements.Brand);
         writer.Write(requirements.MemoryBytes);
@@ -133,11 +134,17 @@ internal sealed record CheckCompatibility(ZoneRequirements Requirements) : Contr
             writer.Write(storage.Uri);
             writer.Write(storage.IsShared);
         }
+
+        if (requirements.DeviceStateFormat is not null)
+        {
+            writer.Write(requirements.DeviceStateFormat);
+        }
     }
 
     private static ZoneRequirements ReadRequirements(ref MessagePackReader reader)
     {
-        var fields = new MessageFieldReader(ref reader, nameof(ZoneRequirements), reader.ReadArrayHeader(), 8);
+        int fieldCount = reader.ReadArrayHeader();
+        var fields = new MessageFieldReader(ref reader, nameof(ZoneRequirements), fieldCount, 8);
         string zoneName = fields.ReadString(64);
         string brand = fields.ReadString(64);
         long memory = fields.ReadInt64();
@@ -154,8 +161,18 @@ internal sealed record CheckCompatibility(ZoneRequirements Requirements) : Contr
             fields.Inner = entry.Finish();
         }
 
+        string? format = null;
+        if (fieldCount >= 9)
+        {
+            format = fields.ReadString(IDeviceState.MaxFormatLength);
+            if (!DeviceStateFormat.IsWellFormed(format))
+            {
+                throw fields.Field("holds a device state format that is not 1 to 64 printable ASCII characters without spaces");
+            }
+        }
+
         reader = fields.Finish();
-        return new ZoneRequirements(zoneName, brand, memory, policy, cpus, arch, levels, storage);
+        return new ZoneRequirements(zoneName, brand, memory, policy, cpus, arch, levels, storage, format);
     }
 }
 

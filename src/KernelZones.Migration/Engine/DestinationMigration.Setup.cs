@@ -94,7 +94,6 @@ internal sealed partial class DestinationMigration
             throw new MigrationException(MigrationFailureKind.Protocol, $"Negotiation before the zone was booted in migrating-in mode, or for {request.MemoryBytes} bytes instead of the zone's {_guest?.Memory.Size}.");
         }
 
-        RequireDeviceStateFormat(request.DeviceStateFormat, _guest.Devices.Format);
         var result = MigrationSession.Create(request, _connection.PeerHello, _connection.LocalHello, _options.AdvertisedDataPort > 0 ? _options.AdvertisedDataPort : _data.LocalEndPoint.Port, _options.MaxStripes);
         using var descriptor = new TransferDescriptor(result.MigrationId, result.SessionSecret, result.Cipher, result.StripeCount);
         _sink = new GuestMemorySink(_guest.Memory, result.StripeCount);
@@ -102,20 +101,5 @@ internal sealed partial class DestinationMigration
         _migrationId = result.MigrationId;
         _outcomes[_migrationId] = IncomingMigrationState.InProgress;
         return result with { GuestRunLimit = AnnounceRunLimit() };
-    }
-
-    /// <summary>
-    /// Refuses a source whose guest keeps its device state in another format than this host's guest takes (compared
-    /// ordinally), before any memory moves: the restore would fail only at the switchover, or, into a guest that takes
-    /// any bytes, run the zone on something else. A source that does not state its format is not checked (see
-    /// <see cref="Control.Negotiate.DeviceStateFormat"/>).
-    /// </summary>
-    private void RequireDeviceStateFormat(string? source, string destination)
-    {
-        if (source is not null && !string.Equals(source, destination, StringComparison.Ordinal))
-        {
-            throw new MigrationException(MigrationFailureKind.Compatibility,
-                $"zone '{Zone().Name}': error: the source's guest keeps its device state as '{source}' and this host's guest takes '{destination}'; the zone stays on the source.");
-        }
     }
 }

@@ -96,7 +96,7 @@ internal sealed partial class DestinationMigration
                 await BootAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case CheckCompatibility check:
-                var report = CompatibilityCheck.Run(check.Requirements, ZoneRequirementsMapping.From(Zone().Configuration), _options.Capabilities with { IsZoneRunning = IsRunningElsewhere });
+                var report = CompatibilityCheck.Run(check.Requirements, ZoneRequirementsMapping.From(Zone().Configuration, _guest?.Devices.Format), _options.Capabilities with { IsZoneRunning = IsRunningElsewhere });
                 await _connection.SendAsync(new CompatibilityResult(report.Problems), cancellationToken).ConfigureAwait(false);
                 return true;
             case Negotiate negotiate:

@@ -204,7 +204,7 @@ internal sealed partial class SourceMigration
         await RequestAsync(connection, new BootMigratingIn(ZoneName), cancellationToken).ConfigureAwait(false);
 
         Report(MigrationStep.CheckingCompatibility);
-        await connection.SendAsync(new CheckCompatibility(ZoneRequirementsMapping.From(_zone.Configuration)), cancellationToken).ConfigureAwait(false);
+        await connection.SendAsync(new CheckCompatibility(ZoneRequirementsMapping.From(_zone.Configuration, _guest.Devices.Format)), cancellationToken).ConfigureAwait(false);
         var result = await connection.ReceiveAsync<CompatibilityResult>(cancellationToken).ConfigureAwait(false);
         new CompatibilityReport(result.Problems).ThrowIfIncompatible();
     }
@@ -221,7 +221,7 @@ internal sealed partial class SourceMigration
     private async Task StartTransferAsync(ControlConnection connection, RemoteAddress destination, CancellationToken cancellationToken)
     {
         int cap = _options.MaxStripes;
-        await connection.SendAsync(new Negotiate(_options.Cipher, cap, _guest.Memory.Size, _guest.Devices.Format), cancellationToken).ConfigureAwait(false);
+        await connection.SendAsync(new Negotiate(_options.Cipher, cap, _guest.Memory.Size), cancellationToken).ConfigureAwait(false);
         _session = await connection.ReceiveAsync<NegotiateResult>(cancellationToken).ConfigureAwait(false);
         using var descriptor = new TransferDescriptor(_session.MigrationId, _session.SessionSecret, _session.Cipher, _session.StripeCount);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_session.SessionSecret);

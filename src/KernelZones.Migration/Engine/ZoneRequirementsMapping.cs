@@ -6,7 +6,7 @@ namespace KernelZones.Migration.Engine;
 /// <summary>What the compatibility check needs to know of a zone, read off its configuration.</summary>
 internal static class ZoneRequirementsMapping
 {
-    public static ZoneRequirements From(ZoneConfiguration configuration)
+    public static ZoneRequirements From(ZoneConfiguration configuration, string? deviceStateFormat)
     {
         string hostCompatible = configuration.HostCompatible ?? "";
         return new ZoneRequirements(
@@ -17,6 +17,7 @@ internal static class ZoneRequirementsMapping
             configuration.VirtualCpus ?? 0,
             configuration.CpuArch ?? "",
             hostCompatible.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            configuration.Storage.Select(s => new StorageRequirement(s.Uri.ToString(), s.IsShared)).ToArray());
+            configuration.Storage.Select(s => new StorageRequirement(s.Uri.ToString(), s.IsShared)).ToArray(),
+            deviceStateFormat);
     }
 }

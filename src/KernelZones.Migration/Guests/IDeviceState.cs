@@ -17,9 +17,9 @@ public interface IDeviceState
     /// same for the guest's lifetime.
     /// </summary>
     /// <remarks>
-    /// The source states its guest's format when it negotiates the transfer; the destination compares it byte for byte
-    /// (ordinal) with the format of the guest it booted for the zone and refuses a different one with
-    /// <see cref="MigrationFailureKind.Compatibility"/>, before any memory moves. Give a new name or version whenever
+    /// The source states its guest's format in the compatibility check; the destination compares it byte for byte
+    /// (ordinal) with the format of the guest it booted for the zone and reports a different one as a compatibility
+    /// problem (<see cref="MigrationFailureKind.Compatibility"/>), before any memory moves and in a dry run too. Give a new name or version whenever
     /// a destination could not restore what the source captures.
     /// </remarks>
     string Format { get; }

@@ -43,6 +43,11 @@ internal static class CompatibilityCheck
         Compare("virtual-cpu:ncpus", source.VirtualCpuCount.ToString(CultureInfo.InvariantCulture), target.VirtualCpuCount.ToString(CultureInfo.InvariantCulture), problems);
         Compare("cpu-arch", source.CpuArch, target.CpuArch, problems);
         Compare("host-compatible", string.Join(',', source.HostCompatibleLevels), string.Join(',', target.HostCompatibleLevels), problems);
+        if (source.DeviceStateFormat is not null)
+        {
+            // The state the source's guest captures must be one the destination's guest restores: compared before any memory moves, and in a dry run.
+            Compare("device state format", source.DeviceStateFormat, target.DeviceStateFormat ?? "", problems);
+        }
     }
 
     private static void Compare(string property, string source, string target, List<string> problems)

@@ -12,6 +12,11 @@ namespace KernelZones.Migration.Negotiation;
 /// <param name="CpuArch">The <c>cpu-arch</c> migration class; empty when unset (same class as the host).</param>
 /// <param name="HostCompatibleLevels">The <c>host-compatible</c> levels, e.g. <c>level1</c>, <c>memlzr</c>; empty when unset.</param>
 /// <param name="Storage">Every storage URI the zone uses.</param>
+/// <param name="DeviceStateFormat">The <see cref="Guests.IDeviceState.Format"/> of the zone's guest: on the source the
+/// running guest's, on the destination the guest it booted in migrating-in mode; null when not stated. On the wire one
+/// trailing field, left out when null. A source of an earlier release speaks the same protocol version and does not
+/// state it: nothing in the version tells it apart, so its zone is checked without it, and the restore's own checks of
+/// the state remain.</param>
 internal sealed record ZoneRequirements(
     string ZoneName,
     string Brand,
@@ -20,4 +25,5 @@ internal sealed record ZoneRequirements(
     int VirtualCpuCount,
     string CpuArch,
     IReadOnlyList<string> HostCompatibleLevels,
-    IReadOnlyList<StorageRequirement> Storage);
+    IReadOnlyList<StorageRequirement> Storage,
+    string? DeviceStateFormat = null);

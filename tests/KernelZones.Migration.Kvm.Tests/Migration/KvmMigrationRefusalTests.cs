@@ -10,8 +10,8 @@ namespace KernelZones.Migration.Kvm.Tests.Migration;
 
 /// <summary>
 /// What a KVM destination refuses, and how: a machine mismatch is refused when the zone boots in migrating-in mode
-/// and a destination guest of another device state format when the transfer is negotiated (no data connection is
-/// ever made), a device state the destination cannot restore fails the switchover, a tampered
+/// and a destination guest of another device state format by the compatibility check (no data connection is ever
+/// made), a device state the destination cannot restore fails the switchover, a tampered
 /// or cut stripe fails the transfer; in every case the source guest runs on and its pages are intact.
 /// </summary>
 public sealed class KvmMigrationRefusalTests
@@ -66,7 +66,7 @@ public sealed class KvmMigrationRefusalTests
         using KvmGuest source = KvmGuest.Create(new KvmGuestOptions { MemorySize = MemorySize });
         hosts.A.Boot(KvmZoneMigration.Describe(KvmZoneHost.KernelZone("kvm1", MemorySize), source));
         Assert.Equal("kvm-x86/1", source.Devices.Format);
-        await AssertRefusedBeforeMemoryMovesAsync(hosts, source, "the source's guest keeps its device state as 'kvm-x86/1' and this host's guest takes 'simulated/1'");
+        await AssertRefusedBeforeMemoryMovesAsync(hosts, source, "device state format differs: 'kvm-x86/1' on the source, 'simulated/1' on the destination");
         Assert.Equal(0, proxy.Connections);
     }
 

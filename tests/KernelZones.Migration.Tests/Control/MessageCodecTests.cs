@@ -21,9 +21,9 @@ public sealed class MessageCodecTests
         new Attach("kz1"),
         new BootMigratingIn("kz1"),
         new CheckCompatibility(new ZoneRequirements("kz1", "solaris-kz", 4L << 30, "largest-available", 4, "migration-class1", ["level1"], [new StorageRequirement("nfs://srv/kz1", true)])),
+        new CheckCompatibility(new ZoneRequirements("kz1", "solaris-kz", 4L << 30, "largest-available", 4, "migration-class1", ["level1"], [new StorageRequirement("nfs://srv/kz1", true)], "kvm-x86/1")),
         new CompatibilityResult(["brand differs"]),
         new Negotiate(null, 8, 4L << 30),
-        new Negotiate("aes-128-gcm", 8, 4L << 30, "kvm-x86/1"),
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102),
         new NegotiateResult("aes-128-ccm", 2, Guid.NewGuid(), new byte[32], 8102, TimeSpan.FromMilliseconds(11_000.5)),
         new StartTransfer(Guid.NewGuid()),
@@ -97,15 +97,15 @@ public sealed class MessageCodecTests
     }
 
     [Fact]
-    public void A_negotiation_without_a_device_state_format_is_the_three_field_message_of_earlier_versions_and_a_format_reads_back()
+    public void Requirements_without_a_device_state_format_are_the_eight_field_form_of_earlier_versions_and_a_format_reads_back()
     {
-        Negotiate earlier = new(null, 0, 1L << 30);
-        Assert.Equal(0x93, Body(earlier)[2]);
-        Assert.Null(((Negotiate)MessageCodec.Decode(Body(earlier))).DeviceStateFormat);
+        var earlier = new CheckCompatibility(new ZoneRequirements("kz1", "solaris-kz", 1L << 30, "", 1, "", [], []));
+        Assert.Equal(0x98, Body(earlier)[3]); // the message's one-field array, then the requirements' array header
+        Assert.Null(((CheckCompatibility)MessageCodec.Decode(Body(earlier))).Requirements.DeviceStateFormat);
 
-        byte[] stated = Body(earlier with { DeviceStateFormat = "simulated/1" });
-        Assert.Equal(0x94, stated[2]);
-        Assert.Equal("simulated/1", ((Negotiate)MessageCodec.Decode(stated)).DeviceStateFormat);
+        byte[] stated = Body(new CheckCompatibility(earlier.Requirements with { DeviceStateFormat = "simulated/1" }));
+        Assert.Equal(0x99, stated[3]);
+        Assert.Equal("simulated/1", ((CheckCompatibility)MessageCodec.Decode(stated)).Requirements.DeviceStateFormat);
     }
 
     [Theory]
@@ -115,7 +115,7 @@ public sealed class MessageCodecTests
     [InlineData("k\u00e9m/1")]
     public void A_device_state_format_that_is_empty_or_not_printable_ascii_without_spaces_is_refused(string format)
     {
-        byte[] body = Body(new Negotiate(null, 0, 1L << 30, System.Text.RegularExpressions.Regex.Unescape(format)));
+        byte[] body = Body(new CheckCompatibility(new ZoneRequirements("kz1", "solaris-kz", 1L << 30, "", 1, "", [], [], System.Text.RegularExpressions.Regex.Unescape(format))));
         MigrationException refused = Assert.Throws<MigrationException>(() => MessageCodec.Decode(body));
         Assert.Equal(MigrationFailureKind.Protocol, refused.Kind);
         Assert.Contains("device state format", refused.Message, StringComparison.Ordinal);

@@ -6,9 +6,9 @@ using KernelZones.Migration.Simulation;
 namespace KernelZones.Migration.Tests.Engine;
 
 /// <summary>
-/// The source states its guest's device state format when it negotiates; a destination whose guest takes another
-/// refuses the zone before any memory moves, and the source keeps running it. (Guests of the same format, as every
-/// simulated pair in <see cref="LiveMigrationTests"/>, migrate as before.)
+/// The source states its guest's device state format in the compatibility check; a destination whose guest takes
+/// another refuses the zone there, before any memory moves and in a dry run too, and the source keeps running it.
+/// (Guests of the same format, as every simulated pair in <see cref="LiveMigrationTests"/>, migrate as before.)
 /// </summary>
 public sealed class DeviceStateFormatTests
 {
@@ -34,11 +34,7 @@ public sealed class DeviceStateFormatTests
         var error = await Assert.ThrowsAsync<MigrationException>(() => fixture.Source.MigrateAsync("mig1", fixture.Guest, fixture.Address, fixture.Credential, options).WaitAsync(s_timeout));
 
         Assert.Equal(MigrationFailureKind.Compatibility, error.Kind);
-        Assert.Contains(
-            $"zone 'mig1': error: the source's guest keeps its device state as '{fixture.Guest.Devices.Format}' and this host's guest takes '{destinationFormat}'; the zone stays on the source.",
-            error.Message,
-            StringComparison.Ordinal);
-        Assert.Single(error.Message.Split('\n'));
+        Assert.Equal($"configuration check failed:\nerror: device state format differs: '{fixture.Guest.Devices.Format}' on the source, '{destinationFormat}' on the destination", error.Message);
         lock (reports)
         {
             Assert.Contains(reports, r => r.Step == MigrationStep.CheckingCompatibility);
@@ -53,6 +49,23 @@ public sealed class DeviceStateFormatTests
         Assert.Equal(before, PageDigest.Compute(fixture.Guest.Memory));
         await LiveMigrationTests.AssertDestinationCleanAsync(fixture);
         Assert.True(created.Disposed, "The destination kept the guest it booted for the refused zone.");
+    }
+
+    [Fact]
+    public async Task A_dry_run_finds_the_other_format_and_changes_nothing()
+    {
+        await using var fixture = new MigrationFixture(MemoryBytes, o => new MigrationDestinationOptions
+        {
+            Control = o.Control, DataEndPoint = o.DataEndPoint, Capabilities = o.Capabilities,
+            CreateGuest = configuration => new FormatGuest(new InMemoryGuest(configuration.PhysicalMemory!.Value.Bytes), "kvm-x86/1"),
+        });
+
+        var error = await Assert.ThrowsAsync<MigrationException>(() => fixture.Source.MigrateAsync("mig1", fixture.Guest, fixture.Address, fixture.Credential, new MigrationOptions { DryRun = true }).WaitAsync(s_timeout));
+
+        Assert.Equal(MigrationFailureKind.Compatibility, error.Kind);
+        Assert.Contains($"error: device state format differs: '{fixture.Guest.Devices.Format}' on the source, 'kvm-x86/1' on the destination", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ZoneState.Running, fixture.Zone.State);
+        await LiveMigrationTests.AssertDestinationCleanAsync(fixture);
     }
 
     [Theory]
