@@ -6,18 +6,7 @@ namespace KernelZones.Samples.Tests;
 /// <summary>The real ReceiverHost and SenderHost programs migrate a zone over 127.0.0.1.</summary>
 public sealed class TwoHostMigrationTests
 {
-    private static readonly string[] s_steps =
-    [
-        "zoneadm: zone 'kz1': Importing zone configuration.",
-        "zoneadm: zone 'kz1': Attaching zone.",
-        "zoneadm: zone 'kz1': Booting zone in 'migrating-in' mode.",
-        "zoneadm: zone 'kz1': Checking migration compatibility.",
-        "zoneadm: zone 'kz1': Starting migration.",
-        "zoneadm: zone 'kz1': Suspending zone on source host.",
-        "zoneadm: zone 'kz1': Waiting for migration to complete.",
-        "zoneadm: zone 'kz1': Migration successful.",
-        "zoneadm: zone 'kz1': Halting and detaching zone on source host.",
-    ];
+    private static readonly string[] s_steps = TwoHosts.MigrationSteps("kz1");
 
     [Fact]
     public async Task Password_MigratesTheZone_SourceConfigured_DestinationRunning()

@@ -95,6 +95,17 @@ internal sealed partial class TwoHosts : IAsyncDisposable
     /// <summary>The <c>zonecfg export</c> text of the samples' example kernel zone with <paramref name="memory"/> (e.g. 64M) and <paramref name="cpus"/> vCPUs.</summary>
     public static string ZoneFile(string memory, int cpus = 2) => ExampleZone.Export(memory, cpus);
 
+    /// <summary>The nine step messages <c>zoneadm migrate</c> prints for <paramref name="zone"/> in a successful migration, in order.</summary>
+    public static string[] MigrationSteps(string zone) =>
+    [
+        .. new[]
+        {
+            "Importing zone configuration.", "Attaching zone.", "Booting zone in 'migrating-in' mode.", "Checking migration compatibility.",
+            "Starting migration.", "Suspending zone on source host.", "Waiting for migration to complete.", "Migration successful.",
+            "Halting and detaching zone on source host.",
+        }.Select(step => $"zoneadm: zone '{zone}': {step}"),
+    ];
+
     public async ValueTask DisposeAsync()
     {
         try
