@@ -49,6 +49,33 @@ public sealed partial class ReadmeTests
         }
     }
 
+    [Fact]
+    public async Task The_migrate_benchmark_writes_end_to_end_setup_transfer_and_cpu_figures_as_the_readme_says()
+    {
+        string readme = File.ReadAllText(Path.Combine(SamplePaths.Repository, "README.md"));
+        string command = readme.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("dotnet run -c Release --project benchmarks/", StringComparison.Ordinal) && l.Contains("-- migrate --memory 4G", StringComparison.Ordinal));
+        string json = Path.Combine(Directory.CreateTempSubdirectory("kz-migrate-json-").FullName, "out.json");
+        string small = $"{Small(command)} --json {json}";
+        var environment = new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
+        await using (SampleProcess run = SampleProcess.StartShell(small, SamplePaths.Repository, environment))
+        {
+            int exitCode = await run.WaitForExitAsync(s_lineTimeout);
+            Assert.True(exitCode == 0, $"`{small}` exited {exitCode}:\n{run.Output}\n{run.Error}");
+        }
+
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        System.Text.Json.JsonElement root = report.RootElement;
+        double Number(string name) => root.TryGetProperty(name, out var value) ? value.GetDouble() : throw new Xunit.Sdk.XunitException($"{name} is missing from {root}");
+
+        Assert.Equal("migrate", root.GetProperty("mode").GetString());
+        Assert.Equal(64L << 20, (long)Number("memoryBytes"));
+        Assert.Equal(Number("endToEndMs"), Number("totalMs")); // the same quantity, the latter for older readers
+        Assert.Equal(Number("endToEndMs"), Number("setupMs") + Number("transferMs"), 3);
+        Assert.Equal(Number("memoryBytes") / Number("endToEndMs") / 1e6, Number("endToEndGBps"), 6);
+        Assert.InRange(Number("transferCpuSeconds"), 0, Number("cpuSeconds"));
+        Assert.True(Number("throughputGBps") > 0 && Number("baselineGBps") > 0 && Number("rounds") >= 1 && Number("bytesOnWire") >= Number("memoryBytes"), root.ToString());
+    }
+
     /// <summary>
     /// The command with its optional parts (<c>[...]</c>) left out, sizes cut to 64 MiB and one run, and the
     /// BenchmarkDotNet suite listed rather than run (it takes minutes): what is checked is that the command line is one
