@@ -16,6 +16,7 @@ namespace KernelZones.Samples.Tests;
 public sealed partial class ReadmeTests
 {
     private static readonly TimeSpan s_lineTimeout = TimeSpan.FromMinutes(4);
+    private static readonly Dictionary<string, string> s_buildEnvironment = new() { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
 
     [Fact]
     public async Task Every_command_of_the_two_host_walkthrough_runs_as_written()
@@ -39,11 +40,10 @@ public sealed partial class ReadmeTests
         string readme = File.ReadAllText(Path.Combine(SamplePaths.Repository, "README.md"));
         string[] commands = [.. readme.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("dotnet run -c Release --project benchmarks/", StringComparison.Ordinal))];
         Assert.True(commands.Length >= 4, $"expected the cipher, transport, migrate and flood commands, found {commands.Length}");
-        var environment = new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
         foreach (string command in commands)
         {
             string small = Small(command);
-            await using SampleProcess run = SampleProcess.StartShell(small, SamplePaths.Repository, environment);
+            await using SampleProcess run = SampleProcess.StartShell(small, SamplePaths.Repository, s_buildEnvironment);
             int exitCode = await run.WaitForExitAsync(s_lineTimeout);
             Assert.True(exitCode == 0, $"`{small}` (from `{command}`) exited {exitCode}:\n{run.Output}\n{run.Error}");
         }
@@ -56,8 +56,7 @@ public sealed partial class ReadmeTests
         string command = readme.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("dotnet run -c Release --project benchmarks/", StringComparison.Ordinal) && l.Contains("-- migrate --memory 4G", StringComparison.Ordinal));
         string json = Path.Combine(Directory.CreateTempSubdirectory("kz-migrate-json-").FullName, "out.json");
         string small = $"{Small(command)} --json {json}";
-        var environment = new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
-        await using (SampleProcess run = SampleProcess.StartShell(small, SamplePaths.Repository, environment))
+        await using (SampleProcess run = SampleProcess.StartShell(small, SamplePaths.Repository, s_buildEnvironment))
         {
             int exitCode = await run.WaitForExitAsync(s_lineTimeout);
             Assert.True(exitCode == 0, $"`{small}` exited {exitCode}:\n{run.Output}\n{run.Error}");
@@ -129,7 +128,8 @@ public sealed partial class ReadmeTests
                     continue;
                 }
 
-                if (line.StartsWith("dotnet build ", StringComparison.Ordinal) && !runBuilds)
+                bool build = line.StartsWith("dotnet build ", StringComparison.Ordinal);
+                if (build && !runBuilds)
                 {
                     continue;
                 }
@@ -143,7 +143,10 @@ public sealed partial class ReadmeTests
                     continue;
                 }
 
-                await using SampleProcess command = SampleProcess.StartShell(script, work, environment, input: password + "\n");
+                // A build keeps this machine's home: NuGet's package folder and configuration come from it, and a restore
+                // under the fresh home would rewrite the repository's project.assets.json to point into a folder that is
+                // deleted afterwards (and that a pack running beside this test cannot resolve).
+                await using SampleProcess command = SampleProcess.StartShell(script, work, build ? s_buildEnvironment : environment, input: password + "\n");
                 int exitCode = await command.WaitForExitAsync(s_lineTimeout);
                 Assert.True(exitCode == 0, $"`{line}` exited {exitCode}:\n{command.Output}\n{command.Error}");
                 if (MigrationLine().IsMatch(line))
@@ -153,6 +156,9 @@ public sealed partial class ReadmeTests
             }
 
             Assert.NotNull(server);
+            string[] movedRestores = [.. Directory.EnumerateFiles(work, "project.assets.json", SearchOption.AllDirectories)
+                .Where(f => File.ReadAllText(f).Contains(home, StringComparison.Ordinal))];
+            Assert.True(movedRestores.Length == 0, $"restored under the walkthrough's temporary home: {string.Join(", ", movedRestores)}");
             Assert.Contains(" running", File.ReadAllText(Path.Combine(home, ".local", "share", "kernelzones", "receiver", "status")), StringComparison.Ordinal);
         }
         finally
