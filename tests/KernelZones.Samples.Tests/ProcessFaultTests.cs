@@ -1,4 +1,6 @@
+using System.Net;
 using System.Security.Cryptography;
+using KernelZones.Testing.Faults;
 
 namespace KernelZones.Samples.Tests;
 
@@ -58,18 +60,17 @@ public sealed class ProcessFaultTests
     public async Task DestinationKilledAfterCommit_OutcomeInDoubt_ZoneRunsNowhereTwice()
     {
         await using var hosts = await StartAsync();
-        var relay = new ControlRelay(hosts.ControlPort);
-        await using SampleProcess migrate = StartMigration(hosts, relay.Port);
+        var proxy = new FaultProxy(RecordFraming.Tls) { Target = new IPEndPoint(IPAddress.Loopback, hosts.ControlPort) };
+        await using SampleProcess migrate = StartMigration(hosts, proxy.EndPoint.Port);
         try
         {
             await migrate.WaitForLineAsync(l => l == "zoneadm: zone 'kz1': Suspending zone on source host.", TwoHosts.Timeout);
-            relay.Arm();
-            await relay.CommitAnswered.WaitAsync(TwoHosts.Timeout);
+            await HoldAnswerAsync(proxy, AnswerAfterSuspend.Commit);
             await hosts.Receiver.KillAsync();
         }
         finally
         {
-            await relay.DisposeAsync();
+            await proxy.DisposeAsync();
         }
 
         int exitCode = await migrate.WaitForExitAsync(TwoHosts.Timeout);
@@ -87,18 +88,17 @@ public sealed class ProcessFaultTests
         await using var hosts = await StartAsync();
         // The verification is held: the source is suspended and cannot commit when it is killed (a small zone would
         // otherwise often be committed before the kill lands).
-        var relay = new ControlRelay(hosts.ControlPort, heldAnswer: 1);
-        await using SampleProcess migrate = StartMigration(hosts, relay.Port);
+        var proxy = new FaultProxy(RecordFraming.Tls) { Target = new IPEndPoint(IPAddress.Loopback, hosts.ControlPort) };
+        await using SampleProcess migrate = StartMigration(hosts, proxy.EndPoint.Port);
         try
         {
             await migrate.WaitForLineAsync(l => l == "zoneadm: zone 'kz1': Suspending zone on source host.", TwoHosts.Timeout);
-            relay.Arm();
-            await relay.CommitAnswered.WaitAsync(TwoHosts.Timeout);
+            await HoldAnswerAsync(proxy, AnswerAfterSuspend.Verification);
             await migrate.KillAsync();
         }
         finally
         {
-            await relay.DisposeAsync();
+            await proxy.DisposeAsync();
         }
 
         await ReceiverLineAsync(hosts, "Zone 'kz1': incoming migration discarded", TimeSpan.FromSeconds(20));
@@ -245,6 +245,26 @@ public sealed class ProcessFaultTests
     }
 
     /// <summary>Starts the migration with a workload (so that there are later rounds) and the short peer timeout.</summary>
+    /// <summary>The destination's answers left once the source is suspended, in order.</summary>
+    private enum AnswerAfterSuspend
+    {
+        Verification = 1,
+        Commit = 2,
+    }
+
+    /// <summary>
+    /// Stalls the control connection (both ways, both sides left open) at the destination's <paramref name="answer"/>
+    /// and returns once that answer reached the proxy and was held: with the commit's, the destination has committed
+    /// and the source has no acknowledgement; with the verification's, the source can never commit. Each answer is one
+    /// TLS record.
+    /// </summary>
+    private static Task HoldAnswerAsync(FaultProxy proxy, AnswerAfterSuspend answer)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        proxy.Arm(new FaultPlan { Kind = FaultKind.Stall, Direction = FlowDirection.Downstream, Skip = (int)answer - 1, OnFired = () => held.TrySetResult() });
+        return held.Task.WaitAsync(TwoHosts.Timeout);
+    }
+
     private static SampleProcess StartMigration(TwoHosts hosts, int port) =>
         hosts.StartSender(
             ["zoneadm", "-z", Zone, "migrate", "--peer-timeout", PeerTimeout, "--workload", "64:16M", $"root@127.0.0.1:{port}"],
