@@ -9,6 +9,7 @@ using KernelZones.Migration.Kvm;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Simulation;
+using KernelZones.Samples;
 
 namespace KernelZones.Benchmarks.Migrate;
 
@@ -126,14 +127,9 @@ internal sealed class LoopbackHosts : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>The samples' example zone, named <see cref="ZoneName"/>, with the given memory and vCPUs.</summary>
     private static ZoneConfiguration Configuration(long memoryBytes, int cpus) =>
-        new ZoneConfigurationBuilder(ZoneName)
-            .SetProperty("brand", "solaris-kz")
-            .AddResource("anet", ("id", "0"), ("lower-link", "auto"))
-            .AddResource("device", ("storage", "nfs://zoss:zoss@kzx-05/zones/zoss/%{zonename}.disk%{id}"), ("id", "0"), ("bootpri", "0"))
-            .AddResource("virtual-cpu", ("ncpus", cpus.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            .AddResource("capped-memory", ("physical", new MemorySize(memoryBytes).ToString()))
-            .Build();
+        ZoneConfiguration.ParseExport(ExampleZone.Export(new MemorySize(memoryBytes).ToString(), cpus), ZoneName);
 
     /// <summary>The destination's KVM guests, each watched for its first console line.</summary>
     private Func<ZoneConfiguration, IGuest> ArrivingKvmGuests()
