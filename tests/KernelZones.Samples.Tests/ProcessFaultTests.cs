@@ -244,7 +244,6 @@ public sealed class ProcessFaultTests
         return File.ReadAllText(file).Trim();
     }
 
-    /// <summary>Starts the migration with a workload (so that there are later rounds) and the short peer timeout.</summary>
     /// <summary>The destination's answers left once the source is suspended, in order.</summary>
     private enum AnswerAfterSuspend
     {
@@ -265,6 +264,7 @@ public sealed class ProcessFaultTests
         return held.Task.WaitAsync(TwoHosts.Timeout);
     }
 
+    /// <summary>Starts the migration with a workload (so that there are later rounds) and the short peer timeout.</summary>
     private static SampleProcess StartMigration(TwoHosts hosts, int port) =>
         hosts.StartSender(
             ["zoneadm", "-z", Zone, "migrate", "--peer-timeout", PeerTimeout, "--workload", "64:16M", $"root@127.0.0.1:{port}"],
