@@ -77,14 +77,7 @@ internal sealed partial class DestinationMigration
             return;
         }
 
-        try
-        {
-            await populated.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OutOfMemoryException ex)
-        {
-            throw new MigrationException(MigrationFailureKind.Compatibility, $"zone '{Zone().Name}': this host could not back the zone's {_guest.Memory.Size} bytes of memory with RAM: {ex.Message}", ex);
-        }
+        await populated.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private NegotiateResult Negotiate(Negotiate request)

@@ -6,6 +6,6 @@ namespace KernelZones.Migration.Guests;
 /// </summary>
 internal interface IBackgroundPopulation
 {
-    /// <summary>Completes when every page is backed; faults or is canceled when population failed or was stopped.</summary>
+    /// <summary>Completes when every page is backed; is canceled when the population was stopped (the memory was disposed).</summary>
     Task Populated { get; }
 }

@@ -6,10 +6,7 @@ namespace KernelZones.Migration.Simulation;
 /// <summary>Population: backing the whole memory with RAM on background threads while the caller goes on.</summary>
 internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
 {
-    // MADV_POPULATE_WRITE holds the process's mmap lock (shared) for a whole call; every mmap or munmap of the runtime
-    // (GC, thread stacks) waits for it, and the page faults of other threads queue behind that. With 64 MiB calls a
-    // benchmark run lost a stripe handshake (reset after its timeout) while the destination populated; 8 MiB keeps
-    // each hold short, and the syscall's own cost still vanishes.
+    // A populating thread looks for a stop (the memory is about to be unmapped) between chunks of this size.
     private const long PopulationChunkBytes = 8L << 20;
 
     // A memory smaller than two of these is populated by one thread.
@@ -23,9 +20,9 @@ internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
 
     /// <summary>
     /// Completes when every page is backed by RAM: at once unless the memory was created with <c>populate: true</c>.
-    /// Faults with <see cref="OutOfMemoryException"/> when the operating system cannot back it, and is canceled when
-    /// the memory is disposed first. Writes need not wait for it (population never changes a byte); a destination
-    /// waits for it before the first page arrives, so that the page faults do not compete with the transfer.
+    /// Is canceled when the memory is disposed first. Writes need not wait for it (population never changes a byte);
+    /// a destination waits for it before the first page arrives, so that the page faults do not compete with the
+    /// transfer.
     /// </summary>
     /// <remarks>Thread-safety: may be read and awaited from any thread.</remarks>
     public Task Populated => _populated;
@@ -33,7 +30,7 @@ internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
     /// <summary>The operating system's reservation behind this memory, for tests.</summary>
     internal AnonymousMapping Mapping => _mapping;
 
-    /// <summary>Starts one thread per CPU (fewer for a small memory), each backing its own contiguous slice in address order, 8 MiB per call.</summary>
+    /// <summary>Starts one thread per CPU (fewer for a small memory), each backing its own contiguous slice in address order.</summary>
     private Task StartPopulating()
     {
         int threads = (int)Math.Clamp(_mapping.Length / MinSliceBytes, 1, Environment.ProcessorCount);
@@ -60,11 +57,6 @@ internal sealed unsafe partial class InMemoryGuestMemory : IBackgroundPopulation
             {
                 _mapping.Populate(offset, Math.Min(PopulationChunkBytes, end - offset));
             }
-        }
-        catch (OutOfMemoryException ex)
-        {
-            _population!.TrySetException(ex);
-            _stopPopulating = true; // the other slices cannot make the memory whole either
         }
         finally
         {

@@ -38,7 +38,7 @@ internal sealed unsafe partial class InMemoryGuestMemory : IGuestMemory, IDispos
     /// Whether to back every page with RAM now, as a kernel zone's memory is reserved when it boots, instead of on
     /// first touch. Default <see langword="false"/>: untouched pages cost nothing, which suits large mostly-empty
     /// guests. When <see langword="true"/> the constructor returns at once and background threads (one per CPU, each
-    /// its own slice) back the memory, with <c>MADV_POPULATE_WRITE</c> on Linux 5.14 and later, by touching each page elsewhere;
+    /// its own slice) back the memory by touching each page without changing it;
     /// <see cref="Populated"/> completes when they are done. A destination populating the guest it boots in
     /// migrating-in mode pays the page faults during its setup, not during the transfer where they would compete
     /// with decryption.
