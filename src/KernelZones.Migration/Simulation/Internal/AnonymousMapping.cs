@@ -14,8 +14,8 @@ namespace KernelZones.Migration.Simulation.Internal;
 /// block, which the hypervisor must then back again; small pages mostly come from smaller free blocks that it left in
 /// place. The transfer into huge pages was cheaper, but by far less than that.</para>
 /// <para>It is backed by touching each page, not with <c>MADV_POPULATE_WRITE</c>: on the same machines, in alternating
-/// runs of the migrate benchmark, the destination's setup was 0.3–2.1 s shorter that way, and the transfer no slower.
-/// The price is that a page the kernel cannot back ends the process (the OOM killer) rather than failing a call; a
+/// runs of the migrate benchmark, the destination's setup was 0.3–2.2 s shorter that way, and the transfer no slower.
+/// The price is that a page the kernel cannot back calls the OOM killer rather than failing a call with ENOMEM; a
 /// destination refuses a zone that does not fit its free memory before it creates the guest.</para>
 /// <para>
 /// <see cref="Populate"/> may run on any number of threads at once, on disjoint or overlapping ranges, and concurrently
