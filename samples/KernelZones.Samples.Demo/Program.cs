@@ -11,6 +11,7 @@ using KernelZones.Migration.Kvm;
 using KernelZones.Migration.Lifecycle;
 using KernelZones.Migration.Negotiation;
 using KernelZones.Migration.Simulation;
+using KernelZones.Samples;
 using KernelZones.Samples.Demo;
 
 // The main job in one command: two hosts in one process on loopback, the example zone mig1 running a
@@ -81,7 +82,7 @@ try
     using var workload = simulated is null ? null : new GuestWorkload(simulated, new GuestWorkloadOptions { DirtyMiBPerSecond = 64, WorkingSetBytes = workingSet });
     if (simulated is not null)
     {
-        simulated.FillRandom(0, memory / 2, seed: 2015);
+        simulated.FillRandom(0, memory, seed: 2015); // incompressible, as the migrate benchmark fills its guest: the figures compare
         workload!.Start();
     }
 
@@ -172,28 +173,35 @@ finally
 // The example kernel zone (samples/Shared) with the given vCPUs (4; a KVM guest has 1) and memory.
 static ZoneConfiguration KernelZone(string name, long memory, int cpus) => ZoneConfiguration.ParseExport(ExampleZone.Export(new MemorySize(memory).ToString(), cpus), name);
 
-// One small migration first, not shown: the figures printed for mig1 are then those of code the JIT has compiled
-// and optimized, as on a host that has migrated before, not those of a process's first minute. The zone is removed
-// from both hosts again afterwards.
+// Three small migrations first, not shown, each followed by a wait until the JIT has stopped compiling (it promotes
+// hot code in the background, and counts calls toward that only once compilation has gone quiet): the figures
+// printed for mig1 are then those of code the JIT has compiled and optimized, as on a host that has migrated before,
+// not those of a process's first minute, and the migrate benchmark warms up the same way. The zone is removed from
+// both hosts again after each.
 static async Task WarmUpAsync(bool kvm, MigrationSource source, ZoneHost sourceHost, ZoneHost destinationHost, MigrationDestination destination, RemoteAddress remote, ControlCredential credential)
 {
     const long Memory = 64L << 20;
-    using (var vm = kvm ? KvmGuest.Create(new KvmGuestOptions { MemorySize = Memory }) : null)
-    using (var simulated = kvm ? null : new InMemoryGuest(Memory))
+    const int Migrations = 3;
+    for (int migration = 0; migration < Migrations; migration++)
     {
-        simulated?.FillRandom(0, Memory, seed: 1);
-        var zone = sourceHost.Configure(vm is null ? KernelZone("warmup", Memory, cpus: 4) : KvmZoneMigration.Describe(KernelZone("warmup", Memory, cpus: 1), vm));
-        zone.Install();
-        zone.Boot();
-        await source.MigrateAsync("warmup", (IGuest?)vm ?? simulated!, remote, credential, new MigrationOptions());
-    }
+        using (var vm = kvm ? KvmGuest.Create(new KvmGuestOptions { MemorySize = Memory }) : null)
+        using (var simulated = kvm ? null : new InMemoryGuest(Memory))
+        {
+            simulated?.FillRandom(0, Memory, seed: 1);
+            var zone = sourceHost.Configure(vm is null ? KernelZone("warmup", Memory, cpus: 4) : KvmZoneMigration.Describe(KernelZone("warmup", Memory, cpus: 1), vm));
+            zone.Install();
+            zone.Boot();
+            await source.MigrateAsync("warmup", (IGuest?)vm ?? simulated!, remote, credential, new MigrationOptions());
+        }
 
-    sourceHost.Delete("warmup");
-    var arrived = destinationHost.Get("warmup");
-    arrived.Halt();
-    arrived.Detach();
-    destinationHost.Delete("warmup");
-    (destination.FindGuest("warmup") as IDisposable)?.Dispose();
+        sourceHost.Delete("warmup");
+        var arrived = destinationHost.Get("warmup");
+        arrived.Halt();
+        arrived.Detach();
+        destinationHost.Delete("warmup");
+        (destination.FindGuest("warmup") as IDisposable)?.Dispose();
+        await JitSettle.WaitAsync();
+    }
 }
 
 static void Show(string hostName, ZoneHost host)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using KernelZones.Benchmarks.Measurement;
 using KernelZones.Migration.Transport.Ciphers;
+using KernelZones.Samples;
 
 namespace KernelZones.Benchmarks.Transport;
 

@@ -1,4 +1,4 @@
-namespace KernelZones.Benchmarks.Measurement;
+namespace KernelZones.Samples;
 
 /// <summary>
 /// Waits until the JIT has stopped compiling: tiering promotes hot code in the background, late on a busy
