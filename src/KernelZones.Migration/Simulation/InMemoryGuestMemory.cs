@@ -6,12 +6,10 @@ namespace KernelZones.Migration.Simulation;
 
 /// <summary>
 /// Guest memory from the operating system, zero-filled and page-aligned, safe beyond 4 GiB: an anonymous private
-/// mapping on Linux (with transparent huge pages where the system allows them), native memory elsewhere. Pages never
+/// mapping on Linux, native memory elsewhere. Pages never
 /// written cost nothing: the operating system zeroes them on first touch, or when the memory is populated.
 /// </summary>
 /// <remarks>
-/// <para>With huge pages the first touch of a page backs the 2 MiB around it: a sparse guest costs up to 2 MiB of RAM
-/// per page written.</para>
 /// <para>Thread-safety: as <see cref="IGuestMemory"/> states; in addition <see cref="Write"/>, <see cref="Fill"/>,
 /// <see cref="FillRandom"/> and <see cref="Read"/> may be called from any number of threads, also while the memory is
 /// being populated. Dispose only after every user (workloads, stripes) is done: spans handed out before point into

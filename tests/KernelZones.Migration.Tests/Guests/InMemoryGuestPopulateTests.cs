@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using KernelZones.Migration.Guests;
 using KernelZones.Migration.Simulation;
-using KernelZones.Migration.Simulation.Internal;
 
 namespace KernelZones.Migration.Tests.Guests;
 
@@ -83,21 +82,6 @@ public sealed partial class InMemoryGuestPopulateTests
     }
 
     [Fact]
-    public unsafe void Memory_is_advised_for_huge_pages_where_the_system_allows_them()
-    {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "/proc/self/smaps lists the process's mappings on Linux");
-        string mode = File.Exists(ThpMode) ? File.ReadAllText(ThpMode) : "";
-        bool allowed = mode.Contains("[always]", StringComparison.Ordinal) || mode.Contains("[madvise]", StringComparison.Ordinal);
-        using var memory = new InMemoryGuestMemory(Size);
-        nuint start = (nuint)memory.Mapping.Base;
-
-        Assert.Equal(allowed, memory.Mapping.UsesHugePages);
-        Assert.True(!allowed || start % AnonymousMapping.HugePageSize == 0, $"0x{start:x} is not aligned to a huge page");
-        string flags = VmFlagsAt(start) ?? throw new Xunit.Sdk.XunitException($"/proc/self/smaps has no mapping starting at 0x{start:x}");
-        Assert.Equal(allowed, flags.Split(' ').Contains("hg")); // hg: MADV_HUGEPAGE
-    }
-
-    [Fact]
     public async Task Dispose_during_population_stops_it_and_unmaps()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "/proc/self/maps lists the process's mappings on Linux");
@@ -127,28 +111,6 @@ public sealed partial class InMemoryGuestPopulateTests
     }
 
     /// <summary>Bytes of the mappings in <c>/proc/self/maps</c> from <paramref name="address"/> on, contiguous; 0 when none holds it.</summary>
-    private const string ThpMode = "/sys/kernel/mm/transparent_hugepage/enabled";
-
-    /// <summary>The <c>VmFlags</c> of the mapping that starts at <paramref name="address"/>, or null.</summary>
-    private static string? VmFlagsAt(nuint address)
-    {
-        bool inside = false;
-        foreach (string line in File.ReadLines("/proc/self/smaps"))
-        {
-            int dash = line.IndexOf('-', StringComparison.Ordinal);
-            if (dash > 0 && nuint.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out nuint start) && line.IndexOf(' ', StringComparison.Ordinal) > dash)
-            {
-                inside = start == address;
-            }
-            else if (inside && line.StartsWith("VmFlags:", StringComparison.Ordinal))
-            {
-                return line["VmFlags:".Length..].Trim();
-            }
-        }
-
-        return null;
-    }
-
     private static long MappedBytesFrom(nuint address)
     {
         long mapped = 0;

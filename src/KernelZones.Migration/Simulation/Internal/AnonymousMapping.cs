@@ -3,35 +3,28 @@ using System.Runtime.InteropServices;
 namespace KernelZones.Migration.Simulation.Internal;
 
 /// <summary>
-/// Zero-filled, private, page-aligned memory straight from the operating system: an anonymous <c>mmap(2)</c> on Linux,
-/// advised for transparent huge pages where the system allows them, and <see cref="NativeMemory.AllocZeroed(nuint)"/>
-/// elsewhere. Either way a page costs RAM only once it is touched or populated.
+/// Zero-filled, private, page-aligned memory straight from the operating system: an anonymous <c>mmap(2)</c> on Linux
+/// and <see cref="NativeMemory.AllocZeroed(nuint)"/> elsewhere. Either way a page costs RAM only once it is touched or
+/// populated.
 /// </summary>
 /// <remarks>
-/// <para>Huge pages, and backing by touching each page rather than with <c>MADV_POPULATE_WRITE</c>, are what measured
-/// best on this project's virtual machines, where the hypervisor takes back the memory the guest kernel frees and
-/// every first use of a page faults there: in alternating runs of the migrate benchmark (idle 4 GiB), populating by
-/// touching took 0.3–2.2 s less setup than <c>MADV_POPULATE_WRITE</c>, and huge pages on top of it cut the end-to-end
-/// time by 3–31 % and the CPU time by 3–31 % (six of six triples). Huge pages with <c>MADV_POPULATE_WRITE</c> were no
-/// better than small ones.</para>
-/// <para>With huge pages the first touch of a page backs the 2 MiB around it: a sparse guest costs up to 2 MiB of RAM
-/// per page written.</para>
-/// <para>A page the kernel cannot back calls the OOM killer rather than failing a call; a destination refuses a zone
-/// that does not fit its free memory before it creates the guest.</para>
+/// <para>The mapping is not advised for transparent huge pages. On this project's virtual machines a 4 GiB guest took
+/// up to ten times as long to populate with them as with 4 KiB pages. The likely cause is that the hypervisor takes
+/// back every free 2 MiB block the guest's kernel reports (free page reporting), and a huge page always needs such a
+/// block, which the hypervisor must then back again; small pages mostly come from smaller free blocks that it left in
+/// place. The transfer into huge pages was cheaper, but by far less than that.</para>
+/// <para>It is backed by touching each page, not with <c>MADV_POPULATE_WRITE</c>: on the same machines, in alternating
+/// runs of the migrate benchmark, the destination's setup was 0.3–2.2 s shorter that way, and the transfer no slower.
+/// The price is that a page the kernel cannot back calls the OOM killer rather than failing a call with ENOMEM; a
+/// destination refuses a zone that does not fit its free memory before it creates the guest.</para>
 /// <para>
 /// <see cref="Populate"/> may run on any number of threads at once, on disjoint or overlapping ranges, and concurrently
 /// with writes to the memory: it never changes a byte. <see cref="Dispose"/> must not race anything else.</para>
 /// </remarks>
 internal sealed unsafe partial class AnonymousMapping : IDisposable
 {
-    /// <summary>The huge page size of x86-64 and arm64 (with 4 KiB base pages) Linux: the alignment that lets THP back every 2 MiB.</summary>
-    public const int HugePageSize = 2 * 1024 * 1024;
-
     private const int ProtReadWrite = 0x1 | 0x2;         // PROT_READ | PROT_WRITE
     private const int MapPrivateAnonymous = 0x02 | 0x20;  // MAP_PRIVATE | MAP_ANONYMOUS, the same on x86-64 and arm64
-    private const int MadvHugePage = 14;                  // MADV_HUGEPAGE
-
-    private static readonly bool s_hugePagesAllowed = ReadHugePagesAllowed();
 
     private void* _reservation;
     private readonly nuint _reservationLength;
@@ -39,25 +32,19 @@ internal sealed unsafe partial class AnonymousMapping : IDisposable
 
     /// <summary>Reserves <paramref name="length"/> bytes starting at a multiple of <paramref name="alignment"/>.</summary>
     /// <param name="length">Usable bytes from <see cref="Base"/>; rounded up to the system page size.</param>
-    /// <param name="alignment">A power of two; the start is aligned to at least the system page, and to 2 MiB when huge pages are used.</param>
+    /// <param name="alignment">A power of two; the start is aligned to at least the system page.</param>
     /// <exception cref="OutOfMemoryException">The operating system refuses the reservation (an <see cref="InsufficientMemoryException"/> from mmap).</exception>
     public AnonymousMapping(long length, int alignment)
     {
         int systemPage = Environment.SystemPageSize;
         Length = (length + systemPage - 1) / systemPage * systemPage;
         _mapped = OperatingSystem.IsLinux();
-        UsesHugePages = _mapped && s_hugePagesAllowed;
-        alignment = Math.Max(alignment, UsesHugePages ? HugePageSize : systemPage);
+        alignment = Math.Max(alignment, systemPage);
 
         // Reserve an alignment more than needed and start at the first aligned address: the slack stays untouched and costs no RAM.
         _reservationLength = (nuint)(Length + alignment);
         _reservation = _mapped ? Map(_reservationLength) : NativeMemory.AllocZeroed(_reservationLength);
         Base = (byte*)(((nuint)_reservation + (nuint)alignment - 1) & ~((nuint)alignment - 1));
-        if (UsesHugePages)
-        {
-            // Advice only: a kernel that cannot give huge pages right now falls back to small ones.
-            _ = Madvise(Base, (nuint)Length, MadvHugePage);
-        }
     }
 
     /// <summary>The first usable byte; null after <see cref="Dispose"/>.</summary>
@@ -65,9 +52,6 @@ internal sealed unsafe partial class AnonymousMapping : IDisposable
 
     /// <summary>Usable bytes from <see cref="Base"/>: the requested length rounded up to the system page size.</summary>
     public long Length { get; }
-
-    /// <summary>Whether the memory was advised for transparent huge pages (Linux, with THP <c>always</c> or <c>madvise</c>).</summary>
-    public bool UsesHugePages { get; }
 
     /// <summary>The address range the operating system reserved, for tests that look for it in <c>/proc/self/maps</c>.</summary>
     internal (nuint Start, nuint Length) Reservation => ((nuint)_reservation, _reservationLength);
@@ -123,25 +107,9 @@ internal sealed unsafe partial class AnonymousMapping : IDisposable
         return address;
     }
 
-    private static bool ReadHugePagesAllowed()
-    {
-        try
-        {
-            string mode = File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled");
-            return mode.Contains("[always]", StringComparison.Ordinal) || mode.Contains("[madvise]", StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
     private static partial void* Mmap(void* address, nuint length, int protection, int flags, int descriptor, nint offset);
 
     [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
     private static partial int Munmap(void* address, nuint length);
-
-    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
-    private static partial int Madvise(void* address, nuint length, int advice);
 }
