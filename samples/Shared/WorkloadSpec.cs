@@ -1,5 +1,7 @@
 using System.Globalization;
 using KernelZones.Migration.Configuration;
+using KernelZones.Migration.Kvm;
+using KernelZones.Migration.Simulation;
 
 namespace KernelZones.Samples;
 
@@ -29,4 +31,12 @@ internal sealed record WorkloadSpec(double DirtyMiBPerSecond, long WorkingSetByt
             : throw new UsageException($"--workload {spec}: the working set '{parts[1]}' is not a size from 4K to the zone's memory ({new MemorySize(memory)})");
         return new WorkloadSpec(rate, workingSet / 4096 * 4096);
     }
+
+    /// <summary>The simulated guest's workload: this rate over this working set, which starts <paramref name="workingSetOffset"/> bytes into memory.</summary>
+    public GuestWorkloadOptions ForSimulatedGuest(long workingSetOffset = 0) =>
+        new() { DirtyMiBPerSecond = DirtyMiBPerSecond, WorkingSetOffset = workingSetOffset, WorkingSetBytes = WorkingSetBytes };
+
+    /// <summary>The KVM guest program's workload for <paramref name="spec"/>: idle for <c>none</c> (null); the program places the working set itself.</summary>
+    public static KvmWorkload ForKvmGuest(WorkloadSpec? spec) =>
+        spec is null ? KvmWorkload.Idle : KvmWorkload.Dirty(spec.DirtyMiBPerSecond, spec.WorkingSetBytes);
 }

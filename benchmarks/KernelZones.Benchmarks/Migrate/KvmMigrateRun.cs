@@ -34,15 +34,12 @@ internal static class KvmMigrateRun
             return 2;
         }
 
-        // The simulated guest's working set starts at 1 MiB, where the KVM guest program's does.
-        GuestWorkloadOptions? both = dirtying is null ? null
-            : new GuestWorkloadOptions { DirtyMiBPerSecond = dirtying.DirtyMiBPerSecond, WorkingSetOffset = WorkingSetOffset, WorkingSetBytes = dirtying.WorkingSetBytes };
         var options = new MigrationOptions { Cipher = cipher };
         Console.WriteLine($"migrate --guest kvm: {memory >> 20} MiB guest, cipher {cipher}, workload {workload}");
 
         await WarmUpAsync(cipher);
-        KvmRun kvm = await RunKvmAsync(memory, both, options);
-        (MigrationResult simulated, TimeSpan simulatedEndToEnd) = await RunSimulatedAsync(memory, both, options);
+        KvmRun kvm = await RunKvmAsync(memory, dirtying, options);
+        (MigrationResult simulated, TimeSpan simulatedEndToEnd) = await RunSimulatedAsync(memory, dirtying, options);
 
         var report = new KvmMigrateReport(
             "migrate", "kvm", cipher, memory, workload,
@@ -79,7 +76,7 @@ internal static class KvmMigrateRun
         await JitSettle.WaitAsync();
     }
 
-    private static async Task<KvmRun> RunKvmAsync(long memory, GuestWorkloadOptions? workload, MigrationOptions options)
+    private static async Task<KvmRun> RunKvmAsync(long memory, WorkloadSpec? workload, MigrationOptions options)
     {
         await using var hosts = new LoopbackHosts(GuestKind.Kvm, memory, workload);
         await hosts.SourceRunning.WaitAsync(TimeSpan.FromSeconds(30));
@@ -93,9 +90,10 @@ internal static class KvmMigrateRun
         return new KvmRun(result, endToEnd, observed, measured.CpuSeconds, firstLine);
     }
 
-    private static async Task<(MigrationResult Result, TimeSpan EndToEnd)> RunSimulatedAsync(long memory, GuestWorkloadOptions? workload, MigrationOptions options)
+    private static async Task<(MigrationResult Result, TimeSpan EndToEnd)> RunSimulatedAsync(long memory, WorkloadSpec? workload, MigrationOptions options)
     {
-        await using var hosts = new LoopbackHosts(GuestKind.Sim, memory, workload);
+        // The simulated guest's working set starts at 1 MiB, where the KVM guest program's does.
+        await using var hosts = new LoopbackHosts(GuestKind.Sim, memory, workload, WorkingSetOffset);
         var clock = Stopwatch.StartNew();
         MigrationResult result = await hosts.MigrateAsync(options);
         return (result, clock.Elapsed);

@@ -47,7 +47,8 @@ internal sealed class LoopbackHosts : IAsyncDisposable
     /// <param name="kind">What the zone runs on, on both hosts.</param>
     /// <param name="memoryBytes">The zone's memory.</param>
     /// <param name="workload">How the source guest dirties its memory; null for an idle guest. A KVM guest takes the rate and the working set's size (its program places the working set itself).</param>
-    public LoopbackHosts(GuestKind kind, long memoryBytes, GuestWorkloadOptions? workload = null)
+    /// <param name="workingSetOffset">Where a simulated guest's working set starts, in bytes.</param>
+    public LoopbackHosts(GuestKind kind, long memoryBytes, WorkloadSpec? workload = null, long workingSetOffset = 0)
     {
         _identity = ServerIdentity.LoadOrCreate(Path.Combine(_directory, "identity"), "kz-bench");
         var users = UserDatabase.Parse(UserDatabase.FormatEntry("root", ZoneAuthorization.All, null))
@@ -69,7 +70,7 @@ internal sealed class LoopbackHosts : IAsyncDisposable
             var vm = KvmGuest.Create(new KvmGuestOptions
             {
                 MemorySize = memoryBytes,
-                Workload = workload is null ? KvmWorkload.Idle : KvmWorkload.Dirty(workload.DirtyMiBPerSecond, workload.WorkingSetBytes),
+                Workload = WorkloadSpec.ForKvmGuest(workload),
             });
             Guest = vm;
             configuration = KvmZoneMigration.Describe(Configuration(memoryBytes, cpus: 1), vm);
@@ -80,7 +81,7 @@ internal sealed class LoopbackHosts : IAsyncDisposable
             var simulated = new InMemoryGuest(memoryBytes);
             Guest = simulated;
             configuration = Configuration(memoryBytes, cpus: 4);
-            _workload = workload is null ? null : new GuestWorkload(simulated, workload);
+            _workload = workload is null ? null : new GuestWorkload(simulated, workload.ForSimulatedGuest(workingSetOffset));
             _sourceRunning.SetResult();
         }
 

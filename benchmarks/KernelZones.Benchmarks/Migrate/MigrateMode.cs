@@ -94,14 +94,13 @@ internal static class MigrateMode
     {
         string stripes = maxStripes == 0 ? "auto" : maxStripes.ToString(CultureInfo.InvariantCulture);
         var options = new MigrationOptions { Cipher = cipher, MaxStripes = maxStripes };
-        var workloadOptions = dirtying is null ? null : new GuestWorkloadOptions { DirtyMiBPerSecond = dirtying.DirtyMiBPerSecond, WorkingSetBytes = dirtying.WorkingSetBytes };
         Console.WriteLine($"migrate: {memory >> 20} MiB guest, cipher {cipher}, stripes {stripes}, workload {workload}");
         await WarmUpAsync(cipher);
         using var phases = new PhaseRecorder();
         MigrationResult result;
         RunResult ours;
         double transferCpuSeconds;
-        await using (var hosts = new LoopbackHosts(GuestKind.Sim, memory, workloadOptions))
+        await using (var hosts = new LoopbackHosts(GuestKind.Sim, memory, dirtying))
         {
             var fill = System.Diagnostics.Stopwatch.StartNew();
             GuestFill.FillRandom(hosts.Guest.Memory, seed: 20261126);

@@ -75,7 +75,7 @@ internal sealed class KvmZoneGuest : IZoneGuest
             return KvmGuest.Create(new KvmGuestOptions
             {
                 MemorySize = memory,
-                Workload = workload is null ? KvmWorkload.Idle : KvmWorkload.Dirty(workload.DirtyMiBPerSecond, workload.WorkingSetBytes),
+                Workload = WorkloadSpec.ForKvmGuest(workload),
                 HeartbeatInterval = s_heartbeatInterval,
             });
         }

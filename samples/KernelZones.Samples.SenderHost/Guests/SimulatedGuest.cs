@@ -29,7 +29,7 @@ internal sealed class SimulatedGuest : IZoneGuest
         if (workload is not null)
         {
             // The workload runs until the guest is disposed: it stops when the guest's memory goes away.
-            new GuestWorkload(guest, new GuestWorkloadOptions { DirtyMiBPerSecond = workload.DirtyMiBPerSecond, WorkingSetBytes = workload.WorkingSetBytes }).Start();
+            new GuestWorkload(guest, workload.ForSimulatedGuest()).Start();
         }
 
         return new SimulatedGuest(guest, configuration);
