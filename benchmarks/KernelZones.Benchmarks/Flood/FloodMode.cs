@@ -6,6 +6,7 @@ using KernelZones.Benchmarks.Measurement;
 using KernelZones.Benchmarks.Migrate;
 using KernelZones.Migration;
 using KernelZones.Migration.Engine;
+using KernelZones.Migration.Simulation;
 using KernelZones.Testing.Load;
 
 namespace KernelZones.Benchmarks.Flood;
@@ -84,7 +85,7 @@ internal static class FloodMode
     private static async Task<Outcome> MigrateAsync(long memory, (IPAddress From, int Rate)? flood)
     {
         await using var hosts = new LoopbackHosts(GuestKind.Sim, memory);
-        GuestFill.FillRandom(hosts.Guest.Memory, seed: 7);
+        ((InMemoryGuest)hosts.Guest).FillRandom(0, memory, seed: 7);
         ConnectionFlood? connections = flood is { } f ? new ConnectionFlood(hosts.Destination.ControlPort, [f.From], f.Rate, limit: f.Rate * 600) : null;
         try
         {

@@ -103,7 +103,7 @@ internal static class MigrateMode
         await using (var hosts = new LoopbackHosts(GuestKind.Sim, memory, dirtying))
         {
             var fill = System.Diagnostics.Stopwatch.StartNew();
-            GuestFill.FillRandom(hosts.Guest.Memory, seed: 20261126);
+            ((InMemoryGuest)hosts.Guest).FillRandom(0, memory, seed: 20261126);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  filled {memory >> 20} MiB with random bytes in {fill.Elapsed.TotalSeconds:0.00} s"));
 
             var meter = new RunMeter();
@@ -140,7 +140,7 @@ internal static class MigrateMode
         {
             await using (var hosts = new LoopbackHosts(GuestKind.Sim, WarmUpBytes))
             {
-                GuestFill.FillRandom(hosts.Guest.Memory, seed: 1);
+                ((InMemoryGuest)hosts.Guest).FillRandom(0, WarmUpBytes, seed: 1);
                 await hosts.MigrateAsync(new MigrationOptions { Cipher = cipher });
             }
 
