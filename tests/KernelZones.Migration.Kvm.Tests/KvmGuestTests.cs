@@ -54,6 +54,21 @@ public sealed class KvmGuestTests
     }
 
     [Fact]
+    public async Task ResumingADisposedGuestThrowsRatherThanTouchingItsUnmappedMemory()
+    {
+        KvmHost.Require();
+        var guest = KvmGuest.Create(new KvmGuestOptions());
+        await Heartbeat.NextAsync(guest.ConsoleLines, KvmHost.Generous);
+        await guest.Cpus.SuspendAsync(CancellationToken.None);
+
+        // As a migration's rollback after its owner disposed the guest: resuming reads the guest's tick counter, and
+        // would read unmapped memory (a crash of the process) if it ran after Dispose.
+        guest.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await guest.Cpus.ResumeAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task DisposeLeaksNoDescriptorsMappingsOrThreads()
     {
         KvmHost.Require();

@@ -65,11 +65,17 @@ internal sealed class KvmVirtualCpus : IVirtualCpus, IGuestThrottle, IDisposable
     public ValueTask ResumeAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_suspended)
+        lock (_lock)
         {
-            _resuming();
-            _suspended = false;
-            ReleaseAll();
+            // Under the lock Dispose takes first: a guest disposed while a caller still resumes it (a migration's
+            // rollback after its owner gave up) throws here, never reads the memory unmapped after.
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_suspended)
+            {
+                _resuming();
+                _suspended = false;
+                ReleaseAll();
+            }
         }
 
         return ValueTask.CompletedTask;
